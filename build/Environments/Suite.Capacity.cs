@@ -1,0 +1,7 @@
+namespace Platform.Build;
+
+// Placeholder until its issue lands; replaced by the concern's real implementation.
+public sealed partial class Suite
+{
+    public void Capacity() => throw new NotImplementedException("Capacity is not implemented yet.");
+}
