@@ -21,6 +21,10 @@ Task("Settings")
     .Description("Prints every setting, its value and where it came from (default, settings.yaml, environment, argument).")
     .Does(() => suite.ShowSettings());
 
+Task("Configure")
+    .Description("Writes the settings-derived files Git carries for GitOps (host names, repository URL, revision); Validate fails when they are stale.")
+    .Does(() => suite.Configure());
+
 Task("Doctor")
     .Description("Lists each external tool: required or optional for which targets, found version, OK / missing / too old, how to install.")
     .Does(() => suite.Doctor());

@@ -4,4 +4,5 @@ namespace Platform.Build;
 public sealed partial class Suite
 {
     public void Capacity() => throw new NotImplementedException("Capacity is not implemented yet.");
+    internal void ConfigureEnvironments() => throw new NotImplementedException("ConfigureEnvironments is not implemented yet.");
 }
