@@ -23,6 +23,8 @@ public sealed class ConsoleLog : ILog
     public ConsoleLog(IAnsiConsole? console = null, bool verbose = false)
     {
         _console = console ?? AnsiConsole.Console;
+        // CI logs are not terminals; Spectre would wrap tables at 80 columns.
+        if (console is null && Console.IsOutputRedirected) _console.Profile.Width = 180;
         _verbose = verbose;
     }
 

@@ -26,6 +26,9 @@ public static partial class SettingsCatalog
         new("strictTools", SettingKind.Boolean,
             "Fail when an optional validator (kubeconform, kyverno, kube-linter, trivy) is not installed.")
         { Default = "false" },
+        new("doctor.for", SettingKind.List, "Targets whose required tools Doctor insists on (e.g. Deploy before a deployment).")
+        { Default = "Validate,Lint,Test" },
+        new("testFilter", SettingKind.Text, "dotnet test --filter expression for the Test target (e.g. TestCategory!=OpenStackLab)."),
         new("output", SettingKind.Path, "Folder for reports, JUnit XML, plans and the kubeconfig.") { Default = "artifacts" },
         new("images.registry", SettingKind.Text, "Registry and path the project's own images are pushed to.")
         { Default = "registry.example.org/platform" },

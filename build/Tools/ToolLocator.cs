@@ -28,7 +28,7 @@ public sealed partial class ToolLocator(IReadOnlyDictionary<string, string> envi
     public static Version? ParseVersion(string banner)
     {
         var m = VersionPattern().Match(banner);
-        return m.Success ? Version.Parse(m.Groups[1].Value + (m.Groups[2].Success ? "" : ".0")) : null;
+        return m.Success ? Version.Parse(m.Groups[1].Value + (m.Groups[2].Success ? m.Groups[2].Value : ".0")) : null;
     }
 
     [GeneratedRegex(@"(?<![\d.])v?(\d+\.\d+)(\.\d+)?")]
@@ -45,7 +45,8 @@ public sealed record ToolStatus(ToolInfo Tool, string? Path, Version? Version, T
         if (path is null) return new(tool, null, null, ToolState.Missing);
         try
         {
-            var result = await CliWrap.Cli.Wrap(path).WithArguments(tool.VersionArguments)
+            var versionPath = tool.VersionExecutable is null ? path : locator.Find(tool with { Executable = tool.VersionExecutable }) ?? path;
+            var result = await CliWrap.Cli.Wrap(versionPath).WithArguments(tool.VersionArguments)
                 .WithValidation(CliWrap.CommandResultValidation.None)
                 .ExecuteBufferedAsync(new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token).ConfigureAwait(false);
             var version = ToolLocator.ParseVersion(result.StandardOutput + "\n" + result.StandardError);

@@ -52,7 +52,7 @@ public sealed class ToolRunner(ILog log, ToolLocator locator)
         void Append(StringBuilder sb, string line, bool isError)
         {
             lock (sb) sb.AppendLine(line);
-            if (command.StreamOutput) log.Verbose((isError ? "  ! " : "  | ") + line);
+            if (command.StreamOutput) log.Info((isError ? "  ! " : "  | ") + line);
         }
     }
 

@@ -19,7 +19,8 @@ public static class Terraform
     public static ToolCommand Plan(string dir, string planFile, string? varFile = null, bool destroy = false) =>
         Cmd(dir, ["plan", "-input=false", "-no-color", "-detailed-exitcode", $"-out={planFile}",
             .. varFile is null ? [] : new[] { $"-var-file={varFile}" }, .. destroy ? new[] { "-destroy" } : []])
-        with { SuccessExitCodes = [0, 2] };
+        with
+        { SuccessExitCodes = [0, 2] };
 
     public static ToolCommand Apply(string dir, string planFile) => Cmd(dir, "apply", "-input=false", "-no-color", "-auto-approve", planFile);
     public static ToolCommand OutputJson(string dir) => Cmd(dir, "output", "-json", "-no-color") with { StreamOutput = false };
@@ -41,7 +42,8 @@ public static class Kubectl
 
     public static ToolCommand Wait(string kubeconfig, string resource, string condition, string? ns, TimeSpan timeout) =>
         new(KnownTools.Kubectl, ["--kubeconfig", kubeconfig, "wait", resource, $"--for={condition}",
-            $"--timeout={(int)timeout.TotalSeconds}s", .. ns is null ? [] : new[] { "-n", ns }]) { Timeout = timeout + TimeSpan.FromSeconds(30) };
+            $"--timeout={(int)timeout.TotalSeconds}s", .. ns is null ? [] : new[] { "-n", ns }])
+        { Timeout = timeout + TimeSpan.FromSeconds(30) };
 
     public static ToolCommand Get(string kubeconfig, string resource, string? ns = null) =>
         new(KnownTools.Kubectl, ["--kubeconfig", kubeconfig, "get", resource, "-o", "json", .. ns is null ? [] : new[] { "-n", ns }]) { StreamOutput = false };
@@ -59,7 +61,8 @@ public static class Helm
     public static ToolCommand Template(string release, string chart, string version, string ns, string? repo = null,
         IEnumerable<string>? valuesFiles = null) =>
         new(KnownTools.Helm, ["template", release, chart, "--version", version, "--namespace", ns,
-            .. repo is null ? [] : new[] { "--repo", repo }, .. (valuesFiles ?? []).SelectMany(f => new[] { "-f", f })]) { StreamOutput = false };
+            .. repo is null ? [] : new[] { "--repo", repo }, .. (valuesFiles ?? []).SelectMany(f => new[] { "-f", f })])
+        { StreamOutput = false };
 }
 
 public static class Kubeconform
@@ -71,7 +74,8 @@ public static class Kubeconform
             {
                 "-schema-location", "default",
                 "-schema-location", Path.Combine(schemaDir, "crds", "{{.Group}}", "{{.ResourceKind}}_{{.ResourceAPIVersion}}.json"),
-            }, "-"]) { StandardInput = manifests, StreamOutput = false, SuccessExitCodes = [0, 1] };
+            }, "-"])
+        { StandardInput = manifests, StreamOutput = false, SuccessExitCodes = [0, 1] };
 }
 
 public static class KyvernoCli

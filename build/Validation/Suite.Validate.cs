@@ -1,8 +1,166 @@
+using System.Diagnostics;
+using Platform.Build.Reporting;
+using Platform.Build.Tools;
+using Platform.Build.Validation;
+using Spectre.Console;
+
 namespace Platform.Build;
 
-// Placeholder until its issue lands; replaced by the concern's real implementation.
 public sealed partial class Suite
 {
-    public void Validate() => throw new NotImplementedException("Validate is not implemented yet.");
-    public void BenchmarkValidate() => throw new NotImplementedException("BenchmarkValidate is not implemented yet.");
+    /// <summary>The default target: render and strictly validate every manifest folder, offline.</summary>
+    public void Validate() => Run(async () =>
+    {
+        var watch = Stopwatch.StartNew();
+        var units = ManifestDiscovery.Discover(RepositoryRoot);
+        if (units.Count == 0)
+        {
+            Summary.Add("Validate", "manifests", StepStatus.Skipped, "no k8s/, argocd/ or kyverno/ content yet");
+            return;
+        }
+
+        var schemas = CreateSchemaStore();
+        Log.Info($"Validating {units.Count} unit(s) against Kubernetes {KubernetesMinor} and CRD schemas from {schemas.Source.Description}");
+        var external = new ExternalValidators(Runner, Settings.Get("kubernetes.version"), SchemaFolder, Settings.GetBool("strictTools"));
+        var results = await new ValidationRun(Runner, schemas, external).RunAsync(units).ConfigureAwait(false);
+        var folderChecks = await RunFolderToolsAsync().ConfigureAwait(false);
+        var stale = ConfigurationStaleness();
+
+        foreach (var finding in results.SelectMany(r => r.Findings).Concat(folderChecks.Findings))
+        {
+            if (finding.Severity == Severity.Error) Log.Error(finding.ToString());
+            else Log.Warn(finding.ToString());
+        }
+        foreach (var message in stale) Log.Error(message);
+
+        var table = new Table().Title("Validate").AddColumns("Folder", "Objects", "Errors", "Warnings", "Checks run", "Skipped");
+        foreach (var r in results)
+        {
+            table.AddRow(Markup.Escape(r.Unit.Label), r.Objects.ToString(), r.Errors == 0 ? "0" : $"[red]{r.Errors}[/]",
+                r.Warnings.ToString(), string.Join(", ", r.Checks), r.Skipped.Count == 0 ? "" : string.Join(", ", r.Skipped) + " (not installed)");
+            Summary.Add("Validate", r.Unit.Label, r.Errors > 0 ? StepStatus.Failed : StepStatus.Passed,
+                $"{r.Objects} objects, {r.Errors} errors, {r.Warnings} warnings", r.Duration);
+        }
+        foreach (var (tool, status) in folderChecks.Status)
+            Summary.Add("Validate", tool, status.StartsWith("skipped", StringComparison.Ordinal) ? StepStatus.Skipped : StepStatus.Passed, status);
+        Log.Write(table);
+
+        var junit = OutputPath("validate.junit.xml");
+        JUnitReport.Write(junit, results.Select(r => new JUnitSuite("validate." + r.Unit.Label,
+            r.Findings.Count == 0
+                ? [new JUnitCase($"{r.Objects} objects valid", r.Unit.Label, r.Duration)]
+                : r.Findings.Select(f => new JUnitCase($"{f.Object} {f.Path}".Trim(), r.Unit.Label, TimeSpan.Zero,
+                    f.Severity == Severity.Error ? f.ToString() : null)).ToList()))
+            .Append(new JUnitSuite("validate.configuration", stale.Count == 0
+                ? [new JUnitCase("settings-derived files are current", "configuration", TimeSpan.Zero)]
+                : stale.Select(s => new JUnitCase("stale", "configuration", TimeSpan.Zero, s)).ToList())));
+        Log.Info($"JUnit report: {Path.GetRelativePath(RepositoryRoot, junit)} ({watch.Elapsed.TotalSeconds:0.0}s)");
+
+        var errors = results.Sum(r => r.Errors) + folderChecks.Findings.Count(f => f.Severity == Severity.Error) + stale.Count;
+        if (errors > 0) throw new ValidationFailedException(errors);
+    });
+
+    /// <summary>Times Validate against a bare `kubectl kustomize` of the same kustomizations (median of 3 runs each).</summary>
+    public void BenchmarkValidate() => Run(async () =>
+    {
+        var units = ManifestDiscovery.Discover(RepositoryRoot);
+        var kustomizations = units.Where(u => u.IsKustomization).ToList();
+        if (kustomizations.Count == 0) throw new InvalidOperationException("Nothing to benchmark: no kustomization under k8s/, argocd/ or kyverno/.");
+        var quiet = new ToolRunner(new Logging.RecordingLog(), Runner.Locator);
+
+        async Task<TimeSpan> Time(Func<Task> work)
+        {
+            var times = new List<TimeSpan>();
+            for (var i = 0; i < 3; i++)
+            {
+                var w = Stopwatch.StartNew();
+                await work().ConfigureAwait(false);
+                times.Add(w.Elapsed);
+            }
+            return times.Order().ElementAt(1);
+        }
+
+        var parallelism = Math.Max(2, System.Environment.ProcessorCount);
+        var render = await Time(async () =>
+        {
+            using var gate = new SemaphoreSlim(parallelism);
+            await Task.WhenAll(kustomizations.Select(async u =>
+            {
+                await gate.WaitAsync().ConfigureAwait(false);
+                try { await ManifestRenderer.RenderYamlAsync(quiet, u.Path).ConfigureAwait(false); }
+                finally { gate.Release(); }
+            })).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+        var validate = await Time(async () =>
+        {
+            // A fresh schema store each time: schema loading is part of the cost a user pays.
+            var external = new ExternalValidators(quiet, Settings.Get("kubernetes.version"), SchemaFolder, strict: false);
+            await new ValidationRun(quiet, CreateSchemaStore(), external, parallelism).RunAsync(kustomizations).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+
+        var ratio = validate.TotalSeconds / render.TotalSeconds;
+        var table = new Table().Title("Validate benchmark (median of 3)").AddColumns("Measure", "Value");
+        table.AddRow("kustomizations", kustomizations.Count.ToString());
+        table.AddRow("bare kubectl kustomize", $"{render.TotalMilliseconds:0} ms");
+        table.AddRow("Validate (render + schemas)", $"{validate.TotalMilliseconds:0} ms");
+        table.AddRow("ratio (goal <= 1.5)", $"{ratio:0.00}");
+        Log.Write(table);
+        Summary.Add("Benchmark", "Validate / render", ratio <= 1.5 ? StepStatus.Passed : StepStatus.Warning, $"ratio {ratio:0.00} ({validate.TotalMilliseconds:0} ms vs {render.TotalMilliseconds:0} ms)");
+    });
+
+    private string KubernetesMinor => string.Join('.', Settings.Get("kubernetes.version").Split('.').Take(2));
+
+    private string? SchemaFolder => Settings.Has("schemaDir") ? Settings.GetPath("schemaDir") : null;
+
+    private SchemaStore CreateSchemaStore()
+    {
+        ISchemaSource source = SchemaFolder is { } folder
+            ? new FolderSchemaSource(folder)
+            : new SchemaCache(Settings.Has("schemaCache") ? Settings.GetPath("schemaCache") : SchemaCache.DefaultRoot(), Settings.Get("kubernetes.version"));
+        return new SchemaStore(source, KubernetesMinor);
+    }
+
+    /// <summary>Folder-level validators: `kyverno test` over kyverno/ and `trivy config` over the manifest folders.</summary>
+    private async Task<(IReadOnlyList<Finding> Findings, IReadOnlyList<(string Tool, string Status)> Status)> RunFolderToolsAsync()
+    {
+        var findings = new List<Finding>();
+        var status = new List<(string, string)>();
+        var strict = Settings.GetBool("strictTools");
+        var kyvernoDir = Path.Combine(RepositoryRoot, "kyverno");
+
+        foreach (var (tool, folder) in new[] { (KnownTools.Kyverno, kyvernoDir), (KnownTools.Trivy, RepositoryRoot) })
+        {
+            if (tool == KnownTools.Kyverno && !Directory.Exists(kyvernoDir)) continue;
+            if (Runner.Locator.Find(tool) is null)
+            {
+                status.Add((tool.Name, "skipped (not installed)"));
+                if (strict) findings.Add(new Finding(Severity.Error, folder, "(tools)", "", $"{tool.Name} is not installed and strictTools is on. {tool.InstallHint}", tool.Name));
+                continue;
+            }
+            try
+            {
+                if (tool == KnownTools.Kyverno)
+                    await Runner.RunAsync(KyvernoCli.Test(kyvernoDir)).ConfigureAwait(false);
+                else
+                    await Runner.RunAsync(Tools.Trivy.Config(Path.Combine(RepositoryRoot, "k8s"))).ConfigureAwait(false);
+                status.Add((tool.Name, "passed"));
+            }
+            catch (ToolFailedException e)
+            {
+                findings.Add(new Finding(Severity.Error, Path.GetRelativePath(RepositoryRoot, folder), "(folder)", "", e.Message, tool.Name));
+                status.Add((tool.Name, "failed"));
+            }
+        }
+        return (findings, status);
+    }
+
+    /// <summary>Settings-derived files in Git (hosts, repository URL) that no longer match the settings.</summary>
+    private IReadOnlyList<string> ConfigurationStaleness() =>
+        StalenessChecks.SelectMany(check => check(Settings)).ToList();
+
+    /// <summary>Each concern that writes settings-derived files registers its staleness check here.</summary>
+    private static readonly List<Func<Settings.PlatformSettings, IEnumerable<string>>> StalenessChecks = [];
 }
+
+public sealed class ValidationFailedException(int errors)
+    : Exception($"Validate found {errors} error(s); each is listed above with its file, object and path.");

@@ -32,6 +32,11 @@ public static class YamlManifests
         {
             throw new ManifestParseException(source, e.Start.Line, e.InnerException?.Message ?? e.Message);
         }
+        catch (InvalidOperationException e)
+        {
+            // Some syntax errors (an unclosed flow sequence) surface as a parser state error without a position.
+            throw new ManifestParseException(source, LastParsedLine(yaml), e.Message);
+        }
 
         var objects = new List<ManifestObject>();
         for (var i = 0; i < stream.Documents.Count; i++)
@@ -50,6 +55,21 @@ public static class YamlManifests
             }
         }
         return objects;
+    }
+
+    private static long LastParsedLine(string yaml)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        long line = 1;
+        try
+        {
+            while (parser.MoveNext()) line = parser.Current?.End.Line ?? line;
+        }
+        catch (Exception e) when (e is YamlException or InvalidOperationException)
+        {
+            if (e is YamlException y) line = y.Start.Line;
+        }
+        return line;
     }
 
     public static JToken ToJson(YamlNode node) => node switch

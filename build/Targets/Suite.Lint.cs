@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using Platform.Build.Reporting;
+using Platform.Build.Tools;
+
+namespace Platform.Build;
+
+public sealed partial class Suite
+{
+    /// <summary>terraform fmt, yamllint, shellcheck and dotnet format; every finding names file and line.</summary>
+    public void Lint() => Run(async () =>
+    {
+        var failures = new List<string>();
+        foreach (var (name, command, parse) in LintPlan(RepositoryRoot))
+        {
+            var watch = Stopwatch.StartNew();
+            if (command is null)
+            {
+                Summary.Add("Lint", name, StepStatus.Skipped, parse(""));
+                continue;
+            }
+            if (Runner.Locator.Find(command.Tool) is null && command.Tool.RequiredFor.Count == 0)
+            {
+                Summary.Add("Lint", name, StepStatus.Skipped, $"{command.Tool.Name} not installed");
+                continue;
+            }
+            var result = await Runner.RunAsync(command).ConfigureAwait(false);
+            var findings = result.ExitCode == 0 ? "" : parse(result.StandardOutput + result.StandardError);
+            if (result.ExitCode != 0 && findings.Length == 0) findings = $"{command.Tool.Name} exited {result.ExitCode}";
+            if (findings.Length > 0)
+            {
+                Log.Error($"{name}:\n{findings}");
+                failures.Add(name);
+            }
+            Summary.Add("Lint", name, findings.Length > 0 ? StepStatus.Failed : StepStatus.Passed,
+                findings.Length > 0 ? $"{findings.Split('\n').Length} finding line(s)" : "clean", watch.Elapsed);
+        }
+        if (failures.Count > 0) throw new InvalidOperationException($"Lint failed: {string.Join(", ", failures)} (findings above name file and line).");
+    });
+
+    /// <summary>
+    /// What Lint runs, as data. A null command means the check does not apply (its parse function gives the reason).
+    /// </summary>
+    internal static IReadOnlyList<(string Name, ToolCommand? Command, Func<string, string> Findings)> LintPlan(string root)
+    {
+        var plan = new List<(string, ToolCommand?, Func<string, string>)>();
+        var terraformDir = Path.Combine(root, "terraform");
+        plan.Add(Directory.Exists(terraformDir)
+            ? ("terraform fmt", Terraform.FormatCheck(terraformDir), output => output.Trim().Length == 0 ? "" : "files not formatted (run terraform fmt -recursive terraform):\n" + output.Trim())
+            : ("terraform fmt", null, _ => "no terraform/ folder"));
+
+        var yamlPaths = new[] { "k8s", "argocd", "kyverno", ".github", "settings.yaml", "terraform" }
+            .Select(p => Path.Combine(root, p)).Where(p => Directory.Exists(p) || File.Exists(p)).ToList();
+        plan.Add(("yamllint", Yamllint.Check(Path.Combine(root, ".yamllint.yaml"), yamlPaths), output => output.Trim()));
+
+        var scripts = ShellScripts(root).ToList();
+        plan.Add(scripts.Count > 0
+            ? ("shellcheck", Shellcheck.Check(scripts), output => output.Trim())
+            : ("shellcheck", null, _ => "no shell scripts"));
+
+        var dockerfiles = Directory.Exists(Path.Combine(root, "images"))
+            ? Directory.EnumerateFiles(Path.Combine(root, "images"), "Dockerfile", SearchOption.AllDirectories).ToList()
+            : [];
+        if (dockerfiles.Count > 0)
+            plan.Add(("hadolint", new ToolCommand(KnownTools.Hadolint, ["--format", "tty", .. dockerfiles]) { StreamOutput = false, SuccessExitCodes = [0, 1] },
+                output => output.Trim()));
+
+        plan.Add(("dotnet format", DotNetCli.FormatVerify(Path.Combine(root, "Platform.slnx")), output => output.Trim()));
+        return plan;
+    }
+
+    /// <summary>Every *.sh in the repository (plus .ci/run), skipping build outputs.</summary>
+    internal static IEnumerable<string> ShellScripts(string root)
+    {
+        string[] skip = ["bin", "obj", ".build", ".git", "artifacts", ".terraform", "node_modules"];
+        var ci = Path.Combine(root, ".ci", "run");
+        if (File.Exists(ci)) yield return ci;
+        foreach (var f in Directory.EnumerateFiles(root, "*.sh", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var parts = Path.GetRelativePath(root, f).Split(Path.DirectorySeparatorChar);
+            if (!parts.Any(p => skip.Contains(p))) yield return f;
+        }
+    }
+}

@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using Platform.Build.Logging;
+using Platform.Build.Tools;
+
+namespace Platform.Build.Validation;
+
+/// <summary>What Validate found for one unit (an overlay, a folder of files).</summary>
+public sealed record UnitResult(ManifestUnit Unit, int Objects, IReadOnlyList<Finding> Findings, IReadOnlyList<string> Checks,
+    IReadOnlyList<string> Skipped, TimeSpan Duration)
+{
+    public int Errors => Findings.Count(f => f.Severity == Severity.Error);
+    public int Warnings => Findings.Count(f => f.Severity == Severity.Warning);
+}
+
+/// <summary>
+/// Renders each unit, validates every object against its schema, and folds in the optional external validators
+/// (kubeconform, kube-linter) where they are installed.
+/// </summary>
+public sealed class ValidationRun(ToolRunner runner, SchemaStore schemas, ExternalValidators external, int parallelism = 0)
+{
+    public async Task<IReadOnlyList<UnitResult>> RunAsync(IReadOnlyList<ManifestUnit> units, CancellationToken ct = default)
+    {
+        var validator = new ObjectValidator(schemas);
+        using var gate = new SemaphoreSlim(parallelism > 0 ? parallelism : Math.Max(2, System.Environment.ProcessorCount));
+        var tasks = units.Select(async unit =>
+        {
+            await gate.WaitAsync(ct).ConfigureAwait(false);
+            try { return await RunUnitAsync(unit, validator, ct).ConfigureAwait(false); }
+            finally { gate.Release(); }
+        });
+        return await Task.WhenAll(tasks).ConfigureAwait(false);
+    }
+
+    private async Task<UnitResult> RunUnitAsync(ManifestUnit unit, ObjectValidator validator, CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        var findings = new List<Finding>();
+        var checks = new List<string> { unit.IsKustomization ? "kustomize" : "yaml", ObjectValidator.CheckName };
+        var skipped = new List<string>();
+        var objects = new List<ManifestObject>();
+        string rendered = "";
+        try
+        {
+            if (unit.IsKustomization)
+            {
+                rendered = await ManifestRenderer.RenderYamlAsync(runner, unit.Path, ct).ConfigureAwait(false);
+                objects.AddRange(YamlManifests.Parse(rendered, unit.Label + " (rendered)"));
+            }
+            else
+            {
+                foreach (var file in unit.Files)
+                {
+                    var text = await File.ReadAllTextAsync(file, ct).ConfigureAwait(false);
+                    var parsed = YamlManifests.Parse(text, Path.GetRelativePath(Path.GetDirectoryName(unit.Path)!, file));
+                    // Data files (Helm values, test values) have no apiVersion/kind: they are not objects to validate.
+                    objects.AddRange(parsed.Where(o => o.Body.ContainsKey("apiVersion") || o.Body.ContainsKey("kind")));
+                    rendered += text + "\n---\n";
+                }
+            }
+        }
+        catch (ToolFailedException e)
+        {
+            findings.Add(new Finding(Severity.Error, unit.Label, "(render)", "", "kustomize failed: " + e.StandardErrorTail, "kustomize"));
+        }
+        catch (ManifestParseException e)
+        {
+            findings.Add(new Finding(Severity.Error, e.File, "(file)", $"line {e.LineNumber}", e.Message, "yaml"));
+        }
+
+        foreach (var obj in objects)
+            findings.AddRange(await validator.ValidateAsync(obj, ct).ConfigureAwait(false));
+
+        if (objects.Count > 0)
+        {
+            var (ran, missing, extra) = await external.RunAsync(unit, rendered, ct).ConfigureAwait(false);
+            checks.AddRange(ran);
+            skipped.AddRange(missing);
+            findings.AddRange(extra);
+        }
+        return new UnitResult(unit, objects.Count, findings, checks, skipped, watch.Elapsed);
+    }
+}
+
+/// <summary>
+/// kubeconform and kube-linter run on each rendered unit where installed; a missing one is reported as skipped, or as
+/// an error with strictTools.
+/// </summary>
+public sealed class ExternalValidators(ToolRunner runner, string kubernetesVersion, string? schemaDir, bool strict)
+{
+    private readonly Dictionary<ToolInfo, bool> _present = new();
+
+    public bool IsInstalled(ToolInfo tool)
+    {
+        lock (_present)
+        {
+            if (!_present.TryGetValue(tool, out var found)) _present[tool] = found = runner.Locator.Find(tool) is not null;
+            return found;
+        }
+    }
+
+    public async Task<(IReadOnlyList<string> Ran, IReadOnlyList<string> Skipped, IReadOnlyList<Finding> Findings)> RunAsync(
+        ManifestUnit unit, string manifests, CancellationToken ct)
+    {
+        var ran = new List<string>();
+        var skipped = new List<string>();
+        var findings = new List<Finding>();
+
+        foreach (var tool in new[] { KnownTools.Kubeconform, KnownTools.KubeLinter })
+        {
+            if (!IsInstalled(tool))
+            {
+                skipped.Add(tool.Name);
+                if (strict)
+                    findings.Add(new Finding(Severity.Error, unit.Label, "(tools)", "", $"{tool.Name} is not installed and strictTools is on. {tool.InstallHint}", tool.Name));
+                continue;
+            }
+            ran.Add(tool.Name);
+            if (tool == KnownTools.Kubeconform)
+            {
+                var result = await runner.RunAsync(Kubeconform.Validate(kubernetesVersion, schemaDir, manifests), ct).ConfigureAwait(false);
+                findings.AddRange(ParseKubeconform(result.StandardOutput, unit.Label));
+            }
+            else
+            {
+                var file = Path.Combine(Path.GetTempPath(), $"platform-lint-{Guid.NewGuid():N}.yaml");
+                await File.WriteAllTextAsync(file, manifests, ct).ConfigureAwait(false);
+                try
+                {
+                    var result = await runner.RunAsync(KubeLinter.Lint(file), ct).ConfigureAwait(false);
+                    findings.AddRange(ParseKubeLinter(result.StandardOutput, unit.Label));
+                }
+                finally { File.Delete(file); }
+            }
+        }
+        return (ran, skipped, findings);
+    }
+
+    /// <summary>kubeconform -output json: {"resources":[{"filename","kind","name","version","status","msg"}]}.</summary>
+    internal static IEnumerable<Finding> ParseKubeconform(string json, string label)
+    {
+        if (string.IsNullOrWhiteSpace(json)) yield break;
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        if (!doc.RootElement.TryGetProperty("resources", out var resources)) yield break;
+        foreach (var r in resources.EnumerateArray())
+        {
+            var status = r.GetProperty("status").GetString();
+            if (status is not ("statusInvalid" or "statusError")) continue;
+            yield return new Finding(Severity.Error, label, $"{Str(r, "kind")}/{Str(r, "name")}", "", Str(r, "msg"), "kubeconform");
+        }
+    }
+
+    /// <summary>kube-linter --format json: {"Reports":[{"Check","Object":{"K8sObject":{...}},"Diagnostic":{"Message"}}]}.</summary>
+    internal static IEnumerable<Finding> ParseKubeLinter(string json, string label)
+    {
+        if (string.IsNullOrWhiteSpace(json)) yield break;
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        if (!doc.RootElement.TryGetProperty("Reports", out var reports) || reports.ValueKind != System.Text.Json.JsonValueKind.Array) yield break;
+        foreach (var r in reports.EnumerateArray())
+        {
+            var obj = r.GetProperty("Object").GetProperty("K8sObject");
+            var id = $"{Str(obj.GetProperty("GroupVersionKind"), "Kind")}/{Str(obj, "Namespace")}/{Str(obj, "Name")}";
+            yield return new Finding(Severity.Warning, label, id, "", Str(r.GetProperty("Diagnostic"), "Message") + $" ({Str(r, "Check")})", "kube-linter");
+        }
+    }
+
+    private static string Str(System.Text.Json.JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String ? v.GetString() ?? "" : "";
+}
