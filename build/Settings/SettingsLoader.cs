@@ -143,19 +143,11 @@ public static class SettingsLoader
     {
         if (!v.Contains('/'))
             return new("has no prefix length.", $"write it as a CIDR, e.g. {v}/32.");
-        try
-        {
-            IPNetwork.Parse(v);
-            return null;
-        }
-        catch (FormatException)
-        {
-            return new("is not a CIDR, or has host bits set after the prefix.", "write the network address with its prefix, e.g. 10.20.0.0/24.");
-        }
-        catch (ArgumentException)
-        {
-            return new("has host bits set after the prefix.", "use the network address of the range, e.g. 10.20.0.0/24 instead of 10.20.0.5/24.");
-        }
+        if (!IPNetwork.TryParse(v, out var network) || !IPAddress.TryParse(v[..v.IndexOf('/')], out var address))
+            return new("is not a CIDR.", "write the network address with its prefix, e.g. 10.20.0.0/24.");
+        return address.Equals(network.BaseAddress)
+            ? null
+            : new("has host bits set after the prefix.", $"use the network address of the range, {network.BaseAddress}/{network.PrefixLength}.");
     }
 
     private static string Bound(int n) => n == int.MinValue ? "-∞" : n == int.MaxValue ? "∞" : n.ToString(CultureInfo.InvariantCulture);

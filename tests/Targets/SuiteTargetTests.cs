@@ -1,0 +1,97 @@
+using Platform.Build.Logging;
+using Platform.Build.Reporting;
+using Platform.Build.Settings;
+using Platform.Build.Tests.Support;
+using Platform.Build.Tools;
+
+namespace Platform.Build.Tests.Targets;
+
+/// <summary>The Validate, Lint and Test targets through the Suite, on fixtures, with the real tools.</summary>
+public class SuiteTargetTests
+{
+    private static Suite SuiteFor(string root, Dictionary<string, string>? args = null)
+    {
+        var arguments = new Dictionary<string, string>(args ?? new()) { ["schemaDir"] = Repo.SchemaDir, ["output"] = Path.Combine(root, "artifacts") };
+        var env = ToolLocator.FromProcess();
+        var settings = SettingsLoader.Load(root, "Validate", arguments, new Dictionary<string, string>());
+        var log = new RecordingLog();
+        return new Suite(settings, log, new ToolRunner(log, env), new Dictionary<string, string>());
+    }
+
+    private static string CopyFixtureRepo()
+    {
+        var target = Directory.CreateTempSubdirectory("repo-").FullName;
+        foreach (var file in Directory.EnumerateFiles(Repo.Fixture("Validation", "repo"), "*", SearchOption.AllDirectories))
+        {
+            var dest = Path.Combine(target, Path.GetRelativePath(Repo.Fixture("Validation", "repo"), file));
+            Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
+            File.Copy(file, dest);
+        }
+        return target;
+    }
+
+    [Test]
+    public void Validate_fails_on_a_bad_overlay_and_writes_JUnit_and_a_summary()
+    {
+        var root = CopyFixtureRepo();
+        var suite = SuiteFor(root);
+        var e = Assert.Throws<ValidationFailedException>(suite.Validate);
+        Assert.That(e!.Message, Does.Contain("2 error(s)"));
+
+        var junit = Path.Combine(root, "artifacts", "validate.junit.xml");
+        Assert.That(Suite.CountJUnit(junit), Is.EqualTo((4, 2, 0)));
+        Assert.That(suite.Summary.Rows.Single(r => r.Subject == "k8s/overlays/bad").Status, Is.EqualTo(StepStatus.Failed));
+        Assert.That(suite.Summary.Rows.Single(r => r.Subject == "k8s/overlays/dev").Status, Is.EqualTo(StepStatus.Passed));
+        Assert.That(((RecordingLog)suite.Log).Text, Does.Contain("k8s/overlays/bad (rendered): Deployment/bad/app: spec.template.spec.containers[0].imagePulPolicy: unknown field"));
+    }
+
+    [Test]
+    public void Validate_passes_when_the_bad_overlay_is_fixed()
+    {
+        var root = CopyFixtureRepo();
+        Directory.Delete(Path.Combine(root, "k8s", "overlays", "bad"), recursive: true);
+        var suite = SuiteFor(root);
+        Assert.DoesNotThrow(suite.Validate);
+        Assert.That(suite.Summary.Rows.Where(r => r.Step == "Validate" && r.Subject.StartsWith("k8s")).Select(r => r.Status), Is.All.EqualTo(StepStatus.Passed));
+    }
+
+    [Test]
+    public void Lint_plans_every_check_and_finds_every_shell_script()
+    {
+        var plan = Suite.LintPlan(Repo.Root);
+        Assert.That(plan.Select(p => p.Name), Is.SupersetOf(new[] { "terraform fmt", "yamllint", "shellcheck", "dotnet format" }));
+        var scripts = Suite.ShellScripts(Repo.Root).Select(s => Path.GetRelativePath(Repo.Root, s)).ToList();
+        Assert.That(scripts, Does.Contain(Path.Combine(".ci", "run")).And.Contain("build.sh"));
+        Assert.That(scripts, Has.None.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"));
+    }
+
+    [Test]
+    public void Lint_names_file_and_line_of_a_yamllint_and_a_shellcheck_finding()
+    {
+        var root = Directory.CreateTempSubdirectory("lint-").FullName;
+        File.Copy(Repo.PathOf(".yamllint.yaml"), Path.Combine(root, ".yamllint.yaml"));
+        Directory.CreateDirectory(Path.Combine(root, "k8s"));
+        File.WriteAllText(Path.Combine(root, "k8s", "bad.yaml"), "a:   1\nb: [x,y]   \n");
+        File.WriteAllText(Path.Combine(root, "bad.sh"), "#!/bin/bash\necho $1\n");
+        var suite = SuiteFor(root);
+        var plan = Suite.LintPlan(root).Where(p => p.Name is "yamllint" or "shellcheck").ToList();
+        foreach (var (name, command, parse) in plan)
+        {
+            var result = suite.Runner.RunAsync(command!).GetAwaiter().GetResult();
+            var findings = parse(result.StandardOutput + result.StandardError);
+            Assert.That(findings, Does.Contain(name == "yamllint" ? "bad.yaml:2:" : "bad.sh:2:"), name);
+        }
+    }
+
+    [Test]
+    public void JUnit_XML_counts_failures_and_skips()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"j-{Guid.NewGuid():N}.xml");
+        JUnitReport.Write(path, [new JUnitSuite("s", [
+            new JUnitCase("ok", "c", TimeSpan.FromSeconds(1)),
+            new JUnitCase("bad", "c", TimeSpan.Zero, "it broke\ndetail"),
+            new JUnitCase("later", "c", TimeSpan.Zero, Skipped: true, SkipReason: "not installed")])]);
+        Assert.That(Suite.CountJUnit(path), Is.EqualTo((1, 1, 1)));
+        Assert.That(File.ReadAllText(path), Does.Contain("message=\"it broke\""));
+    }
+}
