@@ -10,7 +10,8 @@ $env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
 
 dotnet tool restore | Out-Null
 if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
-dotnet build build/Platform.Build.csproj --configuration Release --output .build/lib -nologo -clp:ErrorsOnly -v:quiet
-if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+# Build output is shown only when the build fails.
+$buildLog = dotnet build build/Platform.Build.csproj --configuration Release --output .build/lib -nologo -v:quiet 2>&1
+if ($LASTEXITCODE -ne 0) { $buildLog | Write-Error; exit $LASTEXITCODE }
 dotnet tool run dotnet-cake build.cake @args
 exit $LASTEXITCODE

@@ -21,6 +21,10 @@ public sealed record SettingDefinition(string Key, SettingKind Kind, string Desc
     /// <summary>For secrets: the environment variable that carries it. Others default to PLATFORM_KEY_PATH.</summary>
     public string? EnvironmentVariableOverride { get; init; }
 
+    /// <summary>The command-line form: dots and camel humps become dashes (openstack.adminCidrs: --openstack-admin-cidrs).</summary>
+    public string ArgumentName =>
+        System.Text.RegularExpressions.Regex.Replace(Key.Replace('.', '-'), "(?<=[a-z0-9])([A-Z])", "-$1").ToLowerInvariant();
+
     public string EnvironmentVariable =>
         EnvironmentVariableOverride ?? "PLATFORM_" + Key.Replace('.', '_').ToUpperInvariant();
 }

@@ -49,12 +49,12 @@ public static class SettingsLoader
         foreach (var (name, value) in arguments)
         {
             if (RunnerArguments.Contains(name)) continue;
-            var d = SettingsCatalog.Find(name);
+            var d = SettingsCatalog.FindArgument(name);
             if (d is null)
             {
-                // Dotted names can only be settings; a typo there must not pass silently.
-                if (name.Contains('.'))
-                    errors.Add(new SettingError(name, value, "is not a known setting.", $"check the spelling; known settings are listed in README.md and by --target=Settings. {Suggest(name)}"));
+                // Dashed or dotted names can only be settings; a typo there must not pass silently.
+                if (name.Contains('.') || name.Contains('-'))
+                    errors.Add(new SettingError(name, value, "is not a known setting.", $"check the spelling; ./build.sh --target=Settings lists them. {Suggest(name)}"));
                 continue;
             }
             if (d.Secret)
@@ -63,7 +63,7 @@ public static class SettingsLoader
                     $"export {d.EnvironmentVariable} instead."));
                 continue;
             }
-            Set(d.Key, value, "--" + d.Key);
+            Set(d.Key, value, "--" + d.ArgumentName);
         }
 
         foreach (var d in SettingsCatalog.All)
@@ -74,7 +74,7 @@ public static class SettingsLoader
             {
                 if (d.RequiredFor.Contains(target, StringComparer.OrdinalIgnoreCase))
                     errors.Add(new SettingError(d.Key, null, $"is required by target '{target}' but is empty.",
-                        $"set it in {DefaultFile}, as {d.EnvironmentVariable}, or with --{d.Key}=<value>. ({d.Description})"));
+                        $"set it in {DefaultFile}, as {d.EnvironmentVariable}, or with --{d.ArgumentName}=<value>. ({d.Description})"));
                 continue;
             }
             if (d.Secret) Logging.Redaction.Register(value);
@@ -154,7 +154,8 @@ public static class SettingsLoader
 
     private static string Suggest(string name)
     {
-        var best = SettingsCatalog.All.Select(d => d.Key)
+        var byArgument = name.Contains('-') && !name.Contains('.');
+        var best = SettingsCatalog.All.Select(d => byArgument ? d.ArgumentName : d.Key)
             .OrderBy(k => Levenshtein(k.ToLowerInvariant(), name.ToLowerInvariant())).First();
         return Levenshtein(best.ToLowerInvariant(), name.ToLowerInvariant()) <= 4 ? $"Did you mean '{best}'?" : "";
     }

@@ -10,9 +10,9 @@ public sealed partial class Suite
     /// <summary>Prints every setting, its value (secrets masked) and where it came from.</summary>
     public void ShowSettings()
     {
-        var table = new Table().Title("Settings").AddColumns("Setting", "Value", "Source", "Description");
+        var table = new Table().Title("Settings").AddColumns("Setting", "Argument", "Value", "Source", "Description");
         foreach (var (key, value, source, _) in Settings.Describe())
-            table.AddRow(Markup.Escape(key), Markup.Escape(value), Markup.Escape(source),
+            table.AddRow(Markup.Escape(key), "--" + SettingsCatalog.Find(key)!.ArgumentName, Markup.Escape(value), Markup.Escape(source),
                 Markup.Escape(SettingsCatalog.Find(key)!.Description));
         Log.Write(table);
     }

@@ -41,10 +41,10 @@ public class SettingsLoaderTests
         Assert.That(Load().Get("platform.name"), Is.EqualTo("fromfile"));
         var env = new Dictionary<string, string> { ["PLATFORM_PLATFORM_NAME"] = "fromenv" };
         Assert.That(Load(env: env).Get("platform.name"), Is.EqualTo("fromenv"));
-        var args = new Dictionary<string, string> { ["platform.name"] = "fromarg" };
+        var args = new Dictionary<string, string> { ["platform-name"] = "fromarg" };
         var settings = Load(args: args, env: env);
         Assert.That(settings.Get("platform.name"), Is.EqualTo("fromarg"));
-        Assert.That(settings.Sources["platform.name"], Is.EqualTo("--platform.name"));
+        Assert.That(settings.Sources["platform.name"], Is.EqualTo("--platform-name"));
     }
 
     [Test]
@@ -102,6 +102,23 @@ public class SettingsLoaderTests
         var error = LoadFails(args: new() { ["network.serviceCidr"] = "10.244.128.0/20" });
         Assert.That(error.Key, Is.EqualTo("network.serviceCidr"));
         Assert.That(error.Problem, Does.Contain("network.podCidr"));
+    }
+
+    [TestCase("openstack.adminCidrs", "openstack-admin-cidrs")]
+    [TestCase("strictTools", "strict-tools")]
+    [TestCase("schemaDir", "schema-dir")]
+    [TestCase("openstack.workerFlavorRamMb", "openstack-worker-flavor-ram-mb")]
+    public void Each_setting_has_a_dashed_command_line_name(string key, string argument)
+    {
+        Assert.That(SettingsCatalog.Find(key)!.ArgumentName, Is.EqualTo(argument));
+        Assert.That(SettingsCatalog.FindArgument(argument), Is.SameAs(SettingsCatalog.Find(key)));
+    }
+
+    [Test]
+    public void A_misspelt_dashed_argument_is_refused_with_a_suggestion()
+    {
+        var error = LoadFails(args: new() { ["openstack-external-netwrk"] = "public" });
+        Assert.That(error.Fix, Does.Contain("openstack-external-network"));
     }
 
     [Test]
