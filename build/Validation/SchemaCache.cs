@@ -75,7 +75,7 @@ public sealed class SchemaCache(string cacheRoot, string kubernetesVersion, Http
         catch (HttpRequestException e)
         {
             throw new InvalidOperationException(
-                $"Could not download schema {relativePath} ({e.Message}). Offline? Pass --schemaDir=<folder> (layout in README.md) or fill the cache {Root} on a connected machine.", e);
+                $"Could not download schema {relativePath} ({e.Message}). Offline? Pass --schema-dir=<folder> (layout in README.md) or fill the cache {Root} on a connected machine.", e);
         }
         finally
         {

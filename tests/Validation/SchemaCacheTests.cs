@@ -56,6 +56,6 @@ public class SchemaCacheTests
         var handler = new CountingHandler(_ => throw new HttpRequestException("Name or service not known"));
         var cache = new SchemaCache(Directory.CreateTempSubdirectory("schema-cache-").FullName, "1.35.0", new HttpClient(handler));
         var e = Assert.ThrowsAsync<InvalidOperationException>(() => cache.ReadAsync("kubernetes/1.35/api/v1.json", default));
-        Assert.That(e!.Message, Does.Contain("--schemaDir"));
+        Assert.That(e!.Message, Does.Contain("--schema-dir"));
     }
 }
