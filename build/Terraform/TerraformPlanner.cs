@@ -103,7 +103,8 @@ public static class TerraformPlanner
         return new JsonObject { ["host_private_keys"] = keys };
     }
 
-    public static readonly JsonSerializerOptions VarFileJson = new() { WriteIndented = true };
+    // Relaxed escaping keeps keys readable (no \u002B for +); terraform reads standard JSON either way.
+    public static readonly JsonSerializerOptions VarFileJson = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Writes both var files: the public one readable, the secret one 0600.</summary>
     public static void WriteVarFiles(TerraformLayout layout, JsonObject publicVariables, JsonObject secretVariables)
