@@ -15,12 +15,14 @@ public static class TerraformRun
 
     public static ToolCommand Init(string dir, IReadOnlyDictionary<string, string?> environment, IEnumerable<string> backendConfig) =>
         Cmd(dir, environment, ["init", "-input=false", "-no-color", "-reconfigure", .. backendConfig.Select(c => $"-backend-config={c}")])
-            with { Timeout = TimeSpan.FromMinutes(15) };
+            with
+        { Timeout = TimeSpan.FromMinutes(15) };
 
     /// <summary>Plan to a file; exit code 2 (-detailed-exitcode: "changes present") is success.</summary>
     public static ToolCommand Plan(string dir, IReadOnlyDictionary<string, string?> environment, string planFile, IEnumerable<string> varFiles) =>
         Cmd(dir, environment, ["plan", "-input=false", "-no-color", "-detailed-exitcode", $"-out={planFile}",
-            .. varFiles.Select(f => $"-var-file={f}")]) with { SuccessExitCodes = [0, 2], Timeout = TimeSpan.FromMinutes(30) };
+            .. varFiles.Select(f => $"-var-file={f}")]) with
+        { SuccessExitCodes = [0, 2], Timeout = TimeSpan.FromMinutes(30) };
 
     public static ToolCommand ApplyPlan(string dir, IReadOnlyDictionary<string, string?> environment, string planFile) =>
         Cmd(dir, environment, "apply", "-input=false", "-no-color", "-auto-approve", planFile) with { Timeout = TimeSpan.FromMinutes(60) };
@@ -34,7 +36,8 @@ public static class TerraformRun
 
     public static ToolCommand Destroy(string dir, IReadOnlyDictionary<string, string?> environment, IEnumerable<string> varFiles) =>
         Cmd(dir, environment, ["destroy", "-input=false", "-no-color", "-auto-approve", .. varFiles.Select(f => $"-var-file={f}")])
-            with { Timeout = TimeSpan.FromMinutes(60) };
+            with
+        { Timeout = TimeSpan.FromMinutes(60) };
 
     public static ToolCommand Test(string dir, IReadOnlyDictionary<string, string?> environment) =>
         Cmd(dir, environment, "test", "-no-color") with { StreamOutput = false, SuccessExitCodes = [0, 1] };
