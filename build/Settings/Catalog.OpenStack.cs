@@ -39,7 +39,10 @@ public static partial class SettingsCatalog
             "Region written into the Cinder CSI cloud.conf. Empty: OS_REGION_NAME, or region_name of the cloud in clouds.yaml."),
         new("openstack.floatingIp", SettingKind.Text,
             "A pre-allocated floating IP address to use. Empty: allocate one from the external network's pool.")
-        { Check = v => IPAddress.TryParse(v, out _) ? null : new("is not an IP address.", "give the address, e.g. 203.0.113.10, or leave it empty.") },
+        {
+            Check = v => IPAddress.TryParse(v, out var a) && a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? null
+                : new("is not an IPv4 address.", "give the address, e.g. 203.0.113.10, or leave it empty."),
+        },
         new("openstack.dataVolumeSizeGb", SettingKind.Integer, "Size of an optional Cinder data volume per worker; 0 for none.")
         { Default = "0", Minimum = 0, Maximum = 10000 },
         new("openstack.sshPublicKeyPath", SettingKind.Path, "Public key installed for the admin user on every node.")

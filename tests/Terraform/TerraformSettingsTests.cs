@@ -74,6 +74,7 @@ public sealed class TerraformSettingsTests
     [TestCase("terraform.backendConfig", "bucket")]
     [TestCase("nodes.kubernetesAptKeyFingerprint", "DE15B144")]
     [TestCase("network.calicoEncapsulation", "ipip94")]
+    [TestCase("openstack.floatingIp", "2001:db8::1")]
     public void Malformed_values_are_refused_by_name(string key, string value)
     {
         var e = Refused("Plan", (key, value));
