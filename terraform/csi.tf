@@ -23,15 +23,14 @@ locals {
     [{ service = "compute", method = "GET", path = "/v2.1/servers/*" }],
   )
 
-  csi_cloud_conf = join("\n", compact([
-    "[Global]",
-    "auth-url = \"${var.auth_url}\"",
-    "application-credential-id = \"${openstack_identity_application_credential_v3.cinder_csi.id}\"",
-    "application-credential-secret = \"${openstack_identity_application_credential_v3.cinder_csi.secret}\"",
-    var.region == "" ? "" : "region = \"${var.region}\"",
-    "",
-    "[BlockStorage]",
-    "ignore-volume-az = true",
-    "",
-  ]))
+  csi_cloud_conf = join("\n", concat(
+    [
+      "[Global]",
+      "auth-url = \"${var.auth_url}\"",
+      "application-credential-id = \"${openstack_identity_application_credential_v3.cinder_csi.id}\"",
+      "application-credential-secret = \"${openstack_identity_application_credential_v3.cinder_csi.secret}\"",
+    ],
+    var.region == "" ? [] : ["region = \"${var.region}\""],
+    ["", "[BlockStorage]", "ignore-volume-az = true", ""],
+  ))
 }

@@ -12,7 +12,7 @@ output "inventory" {
       for name, node in module.address_plan.nodes : {
         name           = name
         role           = node.role
-        privateIp      = openstack_networking_port_v2.node[name].fixed_ip[0].ip_address
+        privateIp      = node.private_ip # the port's fixed IP, set from the address plan
         hostPublicKeys = [var.host_public_keys[name]]
       }
     ]
