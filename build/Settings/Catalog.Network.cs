@@ -6,9 +6,15 @@ public static partial class SettingsCatalog
 {
     private static readonly SettingDefinition[] Network =
     [
-        new("network.nodeCidr", SettingKind.Cidr, "Private tenant subnet of the nodes.") { Default = "10.20.0.0/24" },
-        new("network.podCidr", SettingKind.Cidr, "Pod network (Calico IP pool, kubeadm podSubnet).") { Default = "10.244.0.0/16" },
-        new("network.serviceCidr", SettingKind.Cidr, "Service network (kubeadm serviceSubnet).") { Default = "10.96.0.0/16" },
+        new("network.nodeCidr", SettingKind.Cidr, "Private tenant subnet of the nodes (IPv4, /16 to /24: nodes from host .10, DHCP from .100).")
+        { Default = "10.20.0.0/24", Check = v => CheckIpv4Prefix(v, 16, 24, "10.20.0.0/24") },
+        new("network.podCidr", SettingKind.Cidr, "Pod network (Calico IP pool, kubeadm podSubnet).")
+        { Default = "10.244.0.0/16", Check = v => CheckIpv4Prefix(v, 8, 24, "10.244.0.0/16") },
+        new("network.serviceCidr", SettingKind.Cidr, "Service network (kubeadm serviceSubnet).")
+        { Default = "10.96.0.0/16", Check = v => CheckIpv4Prefix(v, 8, 24, "10.96.0.0/16") },
+        new("network.calicoEncapsulation", SettingKind.Choice,
+            "Calico overlay between nodes: 'vxlan' (UDP 4789, default) or 'ipip' (IP protocol 4). Drives the security groups.")
+        { Default = "vxlan", Choices = ["vxlan", "ipip"] },
         new("network.dnsNameservers", SettingKind.List, "DNS resolvers handed to the nodes' subnet.")
         { Default = "1.1.1.1,9.9.9.9", Check = v => IPAddress.TryParse(v, out _) ? null : new("is not an IP address.", "list resolver IP addresses, e.g. 1.1.1.1,9.9.9.9.") },
     ];
@@ -29,7 +35,14 @@ public static partial class SettingsCatalog
             }
             return errors;
         },
+        .. OpenStackCrossChecks,
     ];
+
+    private static SettingProblem? CheckIpv4Prefix(string value, int shortest, int longest, string example) =>
+        IPNetwork.TryParse(value, out var n) &&
+        (n.BaseAddress.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork || n.PrefixLength < shortest || n.PrefixLength > longest)
+            ? new($"must be an IPv4 range from /{shortest} to /{longest}.", $"use e.g. {example}.")
+            : null;
 }
 
 public static class Cidrs

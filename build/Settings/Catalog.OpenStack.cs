@@ -4,7 +4,7 @@ namespace Platform.Build.Settings;
 
 public static partial class SettingsCatalog
 {
-    private static readonly string[] CloudTargets = ["Preflight", "Plan", "Provision", "Audit", "Teardown", "Deploy"];
+    private static readonly string[] CloudTargets = ["Preflight", "Plan", "Provision", "Audit", "Destroy", "Teardown", "Deploy"];
 
     private static readonly SettingDefinition[] OpenStack =
     [
@@ -32,12 +32,30 @@ public static partial class SettingsCatalog
         new("openstack.floatingIpMode", SettingKind.Choice,
             "How the single public IP reaches the nodes: 'control-plane' (FIP on the control plane, ProxyJump to workers) or 'port-forwarding' (Neutron FIP port forwards).")
         { Default = "control-plane", Choices = ["control-plane", "port-forwarding"] },
+        new("openstack.ingressNode", SettingKind.Choice,
+            "Which node serves HTTP/HTTPS on the public IP: 'control-plane' or 'first-worker' (first-worker needs floatingIpMode 'port-forwarding').")
+        { Default = "control-plane", Choices = ["control-plane", "first-worker"] },
+        new("openstack.region", SettingKind.Text,
+            "Region written into the Cinder CSI cloud.conf. Empty: OS_REGION_NAME, or region_name of the cloud in clouds.yaml."),
         new("openstack.floatingIp", SettingKind.Text,
             "A pre-allocated floating IP address to use. Empty: allocate one from the external network's pool.")
-        { Check = v => IPAddress.TryParse(v, out _) ? null : new("is not an IP address.", "give the address, e.g. 203.0.113.10, or leave it empty.") },
+        {
+            Check = v => IPAddress.TryParse(v, out var a) && a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? null
+                : new("is not an IPv4 address.", "give the address, e.g. 203.0.113.10, or leave it empty."),
+        },
         new("openstack.dataVolumeSizeGb", SettingKind.Integer, "Size of an optional Cinder data volume per worker; 0 for none.")
         { Default = "0", Minimum = 0, Maximum = 10000 },
         new("openstack.sshPublicKeyPath", SettingKind.Path, "Public key installed for the admin user on every node.")
         { Default = "~/.ssh/id_ed25519.pub", RequiredFor = ["Plan", "Provision", "Deploy"] },
+    ];
+
+    // A property, not a field: NetworkCrossChecks (another file) reads it during static initialization.
+    private static Func<PlatformSettings, IEnumerable<SettingError>>[] OpenStackCrossChecks =>
+    [
+        s => s.Get("openstack.ingressNode") == "first-worker" && s.Get("openstack.floatingIpMode") != "port-forwarding"
+            ? [new SettingError("openstack.ingressNode", "first-worker",
+                "needs openstack.floatingIpMode 'port-forwarding': with the floating IP on the control plane only that node receives 80/443.",
+                "set openstack.ingressNode to control-plane, or openstack.floatingIpMode to port-forwarding.")]
+            : [],
     ];
 }

@@ -1,0 +1,184 @@
+# Offline proof of the rule matrix: run with `terraform test` in terraform/modules/rule-matrix.
+variables {
+  platform_name = "seed"
+  admin_cidrs   = ["203.0.113.0/24", "2001:db8::/48"]
+  node_cidr     = "10.20.0.0/24"
+}
+
+run "groups_are_named_from_the_platform" {
+  command = plan
+
+  assert {
+    condition     = output.groups == { admin = "seed-admin", ingress = "seed-ingress", node = "seed-node", control_plane = "seed-control-plane" }
+    error_message = "Group names must be <platform>-admin|ingress|node|control-plane."
+  }
+}
+
+run "ssh_and_api_only_from_admin_cidrs" {
+  command = plan
+
+  assert {
+    condition = alltrue([
+      for r in values(output.rules) : contains(["203.0.113.0/24", "2001:db8::/48"], r.remote_cidr)
+      if r.direction == "ingress" && contains([22, 6443], coalesce(r.port_min, 0)) && r.remote_cidr != null
+    ])
+    error_message = "SSH and the API may only be reachable from the admin CIDRs."
+  }
+
+  assert {
+    condition     = length([for r in values(output.rules) : r if r.group == "seed-admin"]) == 4
+    error_message = "Two admin CIDRs x (22, 6443) must give exactly four admin rules."
+  }
+
+  assert {
+    condition     = output.rules["admin-22-2001:db8::/48"].ethertype == "IPv6" && output.rules["admin-6443-203.0.113.0/24"].ethertype == "IPv4"
+    error_message = "Ethertype must follow the CIDR's family."
+  }
+
+  assert {
+    condition     = length([for r in values(output.rules) : r if r.remote_cidr != null && try(endswith(r.remote_cidr, "/0"), false) && r.direction == "ingress" && !contains([80, 443], coalesce(r.port_min, 0))]) == 0
+    error_message = "Only 80/443 may be open to the world."
+  }
+}
+
+run "http_https_public_only_on_the_ingress_group" {
+  command = plan
+
+  assert {
+    condition     = toset([for r in values(output.rules) : r.port_min if r.group == "seed-ingress"]) == toset([80, 443])
+    error_message = "The ingress group opens exactly 80 and 443."
+  }
+
+  assert {
+    condition     = output.security_groups_for.ingress == ["seed-ingress"] && !contains(output.security_groups_for.worker, "seed-ingress")
+    error_message = "Only the ingress node gets the ingress group."
+  }
+}
+
+run "node_to_node_only_on_cluster_ports" {
+  command = plan
+
+  assert {
+    condition = toset([for r in values(output.rules) : "${r.group}<-${r.remote_group}:${r.protocol}/${r.port_min}-${r.port_max}" if r.remote_group != null]) == toset([
+      "seed-node<-seed-node:tcp/10250-10250",
+      "seed-node<-seed-node:tcp/5473-5473",
+      "seed-node<-seed-node:udp/4789-4789",
+      "seed-control-plane<-seed-node:tcp/6443-6443",
+      "seed-control-plane<-seed-control-plane:tcp/2379-2380",
+    ])
+    error_message = "Node-to-node rules must be exactly kubelet, Typha, VXLAN, API and etcd."
+  }
+
+  assert {
+    condition     = length([for r in values(output.rules) : r if r.direction == "ingress" && r.remote_cidr == "10.20.0.0/24"]) == 0
+    error_message = "Node-to-node rules use groups, never the node CIDR."
+  }
+}
+
+run "ipip_uses_protocol_4" {
+  command = plan
+
+  variables {
+    calico_encapsulation = "ipip"
+  }
+
+  assert {
+    condition     = output.rules["node-ipip-4"].protocol == "4" && !contains(keys(output.rules), "node-vxlan-4789")
+    error_message = "Calico IP-in-IP must be IP protocol 4, and replaces VXLAN."
+  }
+}
+
+run "extra_bgp_rule_between_nodes_is_allowed" {
+  command = plan
+
+  variables {
+    extra_rules = [{ key = "bgp", group_role = "node", protocol = "tcp", port_min = 179, port_max = 179, remote_group_role = "node", description = "Calico BGP" }]
+  }
+
+  assert {
+    condition     = output.rules["extra-bgp"].remote_group == "seed-node"
+    error_message = "A BGP rule between nodes is a cluster port and must be accepted."
+  }
+}
+
+# ---- bad inputs: each rule refuses
+
+run "refuses_admin_cidr_anywhere_ipv4" {
+  command = plan
+  variables {
+    admin_cidrs = ["0.0.0.0/0"]
+  }
+  expect_failures = [var.admin_cidrs]
+}
+
+run "refuses_admin_cidr_anywhere_ipv6" {
+  command = plan
+  variables {
+    admin_cidrs = ["203.0.113.0/24", "::/0"]
+  }
+  expect_failures = [var.admin_cidrs]
+}
+
+run "refuses_admin_cidr_with_host_bits" {
+  command = plan
+  variables {
+    admin_cidrs = ["203.0.113.7/24"]
+  }
+  expect_failures = [var.admin_cidrs]
+}
+
+run "refuses_empty_admin_cidrs" {
+  command = plan
+  variables {
+    admin_cidrs = []
+  }
+  expect_failures = [var.admin_cidrs]
+}
+
+run "refuses_named_ipip_protocol" {
+  command = plan
+  variables {
+    extra_rules = [{ key = "ipip", group_role = "node", protocol = "ipip", remote_group_role = "node", description = "wrong IP-in-IP" }]
+  }
+  expect_failures = [var.extra_rules]
+}
+
+run "refuses_protocol_94" {
+  command = plan
+  variables {
+    extra_rules = [{ key = "ipip", group_role = "node", protocol = "94", remote_group_role = "node", description = "wrong IP-in-IP" }]
+  }
+  expect_failures = [var.extra_rules]
+}
+
+run "refuses_node_to_node_on_other_ports" {
+  command = plan
+  variables {
+    extra_rules = [{ key = "db", group_role = "node", protocol = "tcp", port_min = 5432, port_max = 5432, remote_group_role = "node", description = "not a cluster port" }]
+  }
+  expect_failures = [var.extra_rules]
+}
+
+run "refuses_ssh_from_anywhere_via_extra_rule" {
+  command = plan
+  variables {
+    extra_rules = [{ key = "ssh", group_role = "node", protocol = "tcp", port_min = 22, port_max = 22, remote_cidr = "0.0.0.0/0", description = "SSH to the world" }]
+  }
+  expect_failures = [output.rules]
+}
+
+run "refuses_any_port_from_anywhere_ipv6" {
+  command = plan
+  variables {
+    extra_rules = [{ key = "all", group_role = "control_plane", protocol = "tcp", port_min = 1, port_max = 65535, remote_cidr = "::/0", description = "everything" }]
+  }
+  expect_failures = [output.rules]
+}
+
+run "refuses_bad_platform_name" {
+  command = plan
+  variables {
+    platform_name = "Seed_1"
+  }
+  expect_failures = [var.platform_name]
+}
