@@ -45,7 +45,7 @@ public sealed partial class Suite
         var plan = new List<(string, ToolCommand?, Func<string, string>)>();
         var terraformDir = Path.Combine(root, "terraform");
         plan.Add(Directory.Exists(terraformDir)
-            ? ("terraform fmt", Terraform.FormatCheck(terraformDir), output => output.Trim().Length == 0 ? "" : "files not formatted (run terraform fmt -recursive terraform):\n" + output.Trim())
+            ? ("terraform fmt", TerraformCli.FormatCheck(terraformDir), output => output.Trim().Length == 0 ? "" : "files not formatted (run terraform fmt -recursive terraform):\n" + output.Trim())
             : ("terraform fmt", null, _ => "no terraform/ folder"));
 
         var yamlPaths = new[] { "k8s", "argocd", "kyverno", ".github", "settings.yaml", "terraform" }

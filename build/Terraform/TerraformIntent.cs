@@ -36,9 +36,9 @@ public static class TerraformIntent
             await File.WriteAllTextAsync(varFile, Variables(settings).ToJsonString(), ct).ConfigureAwait(false);
             var environment = new Dictionary<string, string?> { ["TF_DATA_DIR"] = Path.Combine(work, ".terraform") };
 
-            await runner.RunAsync(TerraformRun.Init(dir, environment, []) with { StreamOutput = false }, ct).ConfigureAwait(false);
-            await runner.RunAsync(TerraformRun.ApplyVariables(dir, environment, varFile), ct).ConfigureAwait(false);
-            var output = await runner.RunAsync(TerraformRun.OutputJson(dir, environment, "intent"), ct).ConfigureAwait(false);
+            await runner.RunAsync(TerraformCli.Init(dir, environment, []) with { StreamOutput = false }, ct).ConfigureAwait(false);
+            await runner.RunAsync(TerraformCli.ApplyVariables(dir, environment, varFile), ct).ConfigureAwait(false);
+            var output = await runner.RunAsync(TerraformCli.OutputJson(dir, environment, "intent"), ct).ConfigureAwait(false);
             return Parse(output.StandardOutput);
         }
         finally

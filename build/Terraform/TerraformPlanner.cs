@@ -44,19 +44,19 @@ public static class TerraformPlanner
         new Dictionary<string, string?>(credentials.ToolEnvironment) { ["TF_DATA_DIR"] = layout.DataDirectory };
 
     public static ToolCommand Init(PlatformSettings settings, TerraformLayout layout, CloudCredentials credentials) =>
-        TerraformRun.Init(layout.ConfigDirectory, Environment(layout, credentials), BackendConfig(settings, layout));
+        TerraformCli.Init(layout.ConfigDirectory, Environment(layout, credentials), BackendConfig(settings, layout));
 
     public static ToolCommand Plan(TerraformLayout layout, CloudCredentials credentials) =>
-        TerraformRun.Plan(layout.ConfigDirectory, Environment(layout, credentials), layout.PlanFile, layout.VarFiles);
+        TerraformCli.Plan(layout.ConfigDirectory, Environment(layout, credentials), layout.PlanFile, layout.VarFiles);
 
     public static ToolCommand Apply(TerraformLayout layout, CloudCredentials credentials) =>
-        TerraformRun.ApplyPlan(layout.ConfigDirectory, Environment(layout, credentials), layout.PlanFile);
+        TerraformCli.ApplyPlan(layout.ConfigDirectory, Environment(layout, credentials), layout.PlanFile);
 
     public static ToolCommand Output(TerraformLayout layout, CloudCredentials credentials) =>
-        TerraformRun.OutputJson(layout.ConfigDirectory, Environment(layout, credentials));
+        TerraformCli.OutputJson(layout.ConfigDirectory, Environment(layout, credentials));
 
     public static ToolCommand Destroy(TerraformLayout layout, CloudCredentials credentials) =>
-        TerraformRun.Destroy(layout.ConfigDirectory, Environment(layout, credentials), layout.VarFiles);
+        TerraformCli.Destroy(layout.ConfigDirectory, Environment(layout, credentials), layout.VarFiles);
 
     /// <summary>The non-secret variables of the root module (terraform/variables.tf), from the settings.</summary>
     public static JsonObject PublicVariables(PlatformSettings settings, CloudCredentials credentials, string adminPublicKey, IReadOnlyList<HostKey> hostKeys)

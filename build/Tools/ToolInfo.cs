@@ -22,7 +22,7 @@ public static class KnownTools
         "Install Terraform 1.11+ from releases.hashicorp.com or your package manager (CI pins 1.11.4).")
     {
         VersionArguments = ["version"],
-        RequiredFor = ["Lint", "Plan", "Provision", "Teardown", "Deploy"],
+        RequiredFor = ["Lint", "Plan", "Provision", "Destroy", "Teardown", "Deploy"],
     };
 
     public static readonly ToolInfo Kubectl = new("kubectl", "kubectl", "1.32.0",

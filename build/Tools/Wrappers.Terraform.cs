@@ -1,10 +1,11 @@
 namespace Platform.Build.Tools;
 
 /// <summary>
-/// Terraform invocations the Terraform targets need beyond <see cref="Terraform"/>: several var files, an apply of
-/// variables into a throwaway state, a single named output. Pure: each returns the command it would run.
+/// Every terraform invocation of the suite: init with a backend, plan to a file with var files, apply that plan, an
+/// apply of variables into a throwaway state (provider-free roots), outputs, destroy, fmt and test. Pure: each returns
+/// the command it would run.
 /// </summary>
-public static class TerraformRun
+public static class TerraformCli
 {
     private static ToolCommand Cmd(string dir, IReadOnlyDictionary<string, string?> environment, params string[] args) =>
         new(KnownTools.Terraform, args)
@@ -41,6 +42,9 @@ public static class TerraformRun
 
     public static ToolCommand Test(string dir, IReadOnlyDictionary<string, string?> environment) =>
         Cmd(dir, environment, "test", "-no-color") with { StreamOutput = false, SuccessExitCodes = [0, 1] };
+
+    public static ToolCommand FormatCheck(string dir) =>
+        Cmd(dir, new Dictionary<string, string?>(), "fmt", "-check", "-recursive", "-diff", "-no-color") with { StreamOutput = false, SuccessExitCodes = [0, 3] };
 
     public static ToolCommand InitOffline(string dir, IReadOnlyDictionary<string, string?> environment) =>
         Cmd(dir, environment, "init", "-input=false", "-no-color", "-backend=false") with { StreamOutput = false };

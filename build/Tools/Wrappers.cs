@@ -3,32 +3,6 @@ namespace Platform.Build.Tools;
 // Thin wrappers: each method returns the ToolCommand it would run, so argument construction is unit-tested
 // without running anything. ToolRunner runs them.
 
-public static class Terraform
-{
-    private static ToolCommand Cmd(string dir, params string[] args) =>
-        new(KnownTools.Terraform, args) { WorkingDirectory = dir, Environment = new Dictionary<string, string?> { ["TF_IN_AUTOMATION"] = "1", ["TF_INPUT"] = "0" } };
-
-    public static ToolCommand Init(string dir, IEnumerable<KeyValuePair<string, string>>? backendConfig = null, bool backend = true) =>
-        Cmd(dir, ["init", "-input=false", "-no-color", .. backend ? [] : new[] { "-backend=false" },
-            .. (backendConfig ?? []).Select(kv => $"-backend-config={kv.Key}={kv.Value}")]);
-
-    public static ToolCommand Validate(string dir) => Cmd(dir, "validate", "-no-color");
-    public static ToolCommand FormatCheck(string dir) => Cmd(dir, "fmt", "-check", "-recursive", "-diff", "-no-color");
-    public static ToolCommand Test(string dir) => Cmd(dir, "test", "-no-color");
-
-    public static ToolCommand Plan(string dir, string planFile, string? varFile = null, bool destroy = false) =>
-        Cmd(dir, ["plan", "-input=false", "-no-color", "-detailed-exitcode", $"-out={planFile}",
-            .. varFile is null ? [] : new[] { $"-var-file={varFile}" }, .. destroy ? new[] { "-destroy" } : []])
-        with
-        { SuccessExitCodes = [0, 2] };
-
-    public static ToolCommand Apply(string dir, string planFile) => Cmd(dir, "apply", "-input=false", "-no-color", "-auto-approve", planFile);
-    public static ToolCommand OutputJson(string dir) => Cmd(dir, "output", "-json", "-no-color") with { StreamOutput = false };
-
-    public static ToolCommand Destroy(string dir, string? varFile = null) =>
-        Cmd(dir, ["destroy", "-input=false", "-no-color", "-auto-approve", .. varFile is null ? [] : new[] { $"-var-file={varFile}" }]);
-}
-
 public static class Kubectl
 {
     public static ToolCommand Kustomize(string dir) =>
@@ -111,13 +85,6 @@ public static class Yamllint
 {
     public static ToolCommand Check(string configFile, IEnumerable<string> paths) =>
         new(KnownTools.Yamllint, ["--format", "parsable", "--strict", "-c", configFile, .. paths]) { StreamOutput = false, SuccessExitCodes = [0, 1, 2] };
-}
-
-public static class CloudInit
-{
-    /// <summary>Checks a user-data file against cloud-init's JSON schema.</summary>
-    public static ToolCommand Schema(string userDataFile) =>
-        new(KnownTools.CloudInit, ["schema", "--config-file", userDataFile, "--annotate"]) { StreamOutput = false, SuccessExitCodes = [0, 1] };
 }
 
 public static class SshKeygen

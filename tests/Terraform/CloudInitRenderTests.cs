@@ -55,8 +55,8 @@ public sealed class CloudInitRenderTests
         }
         await File.WriteAllTextAsync(Path.Combine(root, "main.tf"), config.ToString());
         var env = new Dictionary<string, string?> { ["TF_DATA_DIR"] = Path.Combine(_work, ".terraform") };
-        await runner.RunAsync(TerraformRun.Init(root, env, []) with { StreamOutput = false });
-        await runner.RunAsync(TerraformRun.ApplyVariables(root, env, "/dev/null") with { Arguments = ["apply", "-input=false", "-no-color", "-auto-approve"] });
+        await runner.RunAsync(TerraformCli.Init(root, env, []) with { StreamOutput = false });
+        await runner.RunAsync(TerraformCli.ApplyVariables(root, env, "/dev/null") with { Arguments = ["apply", "-input=false", "-no-color", "-auto-approve"] });
         foreach (var role in new[] { "control-plane", "worker" })
         {
             var output = await runner.RunAsync(new ToolCommand(KnownTools.Terraform, ["output", "-raw", role.Replace('-', '_')])

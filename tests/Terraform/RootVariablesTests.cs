@@ -36,8 +36,8 @@ public sealed class RootVariablesTests
         await File.WriteAllTextAsync(Path.Combine(config, "main.tf"), "output \"nodes\" {\n  value = keys(var.host_public_keys)\n}\n");
         var env = new Dictionary<string, string?> { ["TF_DATA_DIR"] = Path.Combine(repo.Root, ".tfdata") };
         var runner = RealTools.Runner();
-        await runner.RunAsync(TerraformRun.InitOffline(config, env));
-        var plan = await runner.RunAsync(TerraformRun.Plan(config, env, Path.Combine(repo.Root, "vars.tfplan"), layout.VarFiles)
+        await runner.RunAsync(TerraformCli.InitOffline(config, env));
+        var plan = await runner.RunAsync(TerraformCli.Plan(config, env, Path.Combine(repo.Root, "vars.tfplan"), layout.VarFiles)
             with
         { SuccessExitCodes = [0, 1, 2], StreamOutput = false });
         return (plan.ExitCode, plan.StandardOutput + plan.StandardError);

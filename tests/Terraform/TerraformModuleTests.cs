@@ -13,7 +13,7 @@ public sealed class TerraformModuleTests
     public async Task Terraform_configuration_is_formatted()
     {
         var result = await RealTools.Runner().RunAsync(
-            global::Platform.Build.Tools.Terraform.FormatCheck(Repo.PathOf("terraform")) with { SuccessExitCodes = [0, 3] });
+            TerraformCli.FormatCheck(Repo.PathOf("terraform")) with { SuccessExitCodes = [0, 3] });
         Assert.That(result.ExitCode, Is.Zero, "terraform fmt -check found unformatted files:\n" + result.StandardOutput);
     }
 
@@ -92,8 +92,8 @@ public sealed class TerraformModuleTests
         {
             var env = new Dictionary<string, string?> { ["TF_DATA_DIR"] = data };
             var runner = RealTools.Runner();
-            await runner.RunAsync(TerraformRun.InitOffline(dir, env));
-            var result = await runner.RunAsync(TerraformRun.Test(dir, env));
+            await runner.RunAsync(TerraformCli.InitOffline(dir, env));
+            var result = await runner.RunAsync(TerraformCli.Test(dir, env));
             return (result.ExitCode, result.StandardOutput + result.StandardError);
         }
         finally

@@ -123,10 +123,10 @@ public sealed class TerraformPlannerTests
     {
         using var repo = new TempRepo();
         File.WriteAllText(repo.AdminPublicKeyPath, "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n");
-        var e = Assert.Throws<Settings.SettingsException>(() => TerraformPlanner.ReadAdminPublicKey(repo.Settings("Plan")))!;
+        var e = Assert.Throws<global::Platform.Build.Settings.SettingsException>(() => TerraformPlanner.ReadAdminPublicKey(repo.Settings("Plan")))!;
         Assert.That(e.Errors.Single().Key, Is.EqualTo("openstack.sshPublicKeyPath"));
         File.Delete(repo.AdminPublicKeyPath);
-        e = Assert.Throws<Settings.SettingsException>(() => TerraformPlanner.ReadAdminPublicKey(repo.Settings("Plan")))!;
+        e = Assert.Throws<global::Platform.Build.Settings.SettingsException>(() => TerraformPlanner.ReadAdminPublicKey(repo.Settings("Plan")))!;
         Assert.That(e.Errors.Single().Problem, Does.Contain("names no file"));
     }
 

@@ -8,11 +8,12 @@ public class ToolLayerTests
     [Test]
     public void Wrappers_build_argument_lists_as_data()
     {
-        Assert.That(Terraform.Plan("/tf", "/out/plan.tfplan").Arguments,
-            Is.EqualTo(new[] { "plan", "-input=false", "-no-color", "-detailed-exitcode", "-out=/out/plan.tfplan" }));
-        Assert.That(Terraform.Plan("/tf", "p", "x.tfvars", destroy: true).Arguments, Does.Contain("-var-file=x.tfvars").And.Contain("-destroy"));
-        Assert.That(Terraform.Plan("/tf", "p").SuccessExitCodes, Is.EquivalentTo(new[] { 0, 2 }), "exit 2 means 'changes present'");
-        Assert.That(Terraform.Init("/tf", [new("bucket", "state")]).Arguments, Does.Contain("-backend-config=bucket=state"));
+        var env = new Dictionary<string, string?>();
+        Assert.That(TerraformCli.Plan("/tf", env, "/out/plan.tfplan", ["a.tfvars.json"]).Arguments,
+            Is.EqualTo(new[] { "plan", "-input=false", "-no-color", "-detailed-exitcode", "-out=/out/plan.tfplan", "-var-file=a.tfvars.json" }));
+        Assert.That(TerraformCli.Plan("/tf", env, "p", []).SuccessExitCodes, Is.EquivalentTo(new[] { 0, 2 }), "exit 2 means 'changes present'");
+        Assert.That(TerraformCli.Init("/tf", env, ["bucket=state"]).Arguments, Does.Contain("-backend-config=bucket=state"));
+        Assert.That(TerraformCli.FormatCheck("/tf").Arguments, Is.EqualTo(new[] { "fmt", "-check", "-recursive", "-diff", "-no-color" }));
         Assert.That(Kubectl.Kustomize("k8s/overlays/dev").Arguments, Is.EqualTo(new[] { "kustomize", "k8s/overlays/dev" }));
         Assert.That(Helm.UpgradeInstall("kc", "argocd", "argo-cd", "9.1.0", "argocd", "https://charts.example", ["v.yaml"]).Arguments,
             Is.EqualTo(new[] { "upgrade", "--install", "argocd", "argo-cd", "--version", "9.1.0", "--namespace", "argocd", "--create-namespace",
