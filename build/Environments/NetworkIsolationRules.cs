@@ -87,6 +87,8 @@ public static class NetworkIsolationRules
             Expect(PgDbIngress, net.IngressAllowed(wordpress, pgDb, 5432), true, "wordpress to pg-db:5432");
             Expect(PgDbIngress, net.IngressAllowed(intruder, pgDb, 5432), false, "another pod of the environment to pg-db:5432");
             Expect(PgDbIngress, net.IngressAllowed(Traefik, pgDb, 5432), false, "Traefik to pg-db:5432");
+            Expect(PgDbIngress, net.IngressAllowed(Endpoint.Pod("elsewhere", wordpress.PodLabels), pgDb, 5432), false,
+                "a wordpress pod of another namespace to pg-db:5432");
             Expect(PgDbIngress, net.IngressAllowed(wordpress, pgDb, 22), false, "wordpress to pg-db:22");
             Expect(PgDbIngress, net.IngressAllowed(Endpoint.External("203.0.113.10"), pgDb, 5432), false, "an outside address to pg-db:5432");
 
