@@ -19,7 +19,7 @@ public sealed record HardeningOptions(string Environment, IReadOnlyList<string> 
     /// <summary>Paths that must be writable emptyDirs (or, for uploads, a volume) while the root filesystem is read-only.</summary>
     public IReadOnlyDictionary<string, string[]> WritablePaths { get; init; } = new Dictionary<string, string[]>
     {
-        ["wordpress"] = ["/tmp", "/var/run/apache2", "/var/lock/apache2", "/var/www/html/wp-content/uploads"],
+        ["wordpress"] = ["/tmp", "/var/run/apache2", "/var/lock/apache2", "/var/www/wordpress/wp-content/uploads"],
         ["pg-db"] = ["/var/run/postgresql", "/tmp", "/dev/shm"],
     };
 

@@ -76,7 +76,8 @@ public class HealthCheckLabTests
         var port = FreePort();
         var start = new ProcessStartInfo("php", ["-S", $"127.0.0.1:{port}", "-t", Support.Repo.PathOf("images", "wordpress-pg")])
         {
-            RedirectStandardOutput = true, RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
         };
         start.Environment["WORDPRESS_DB_HOST"] = $"127.0.0.1:{_pgPort}";
         start.Environment["WORDPRESS_DB_NAME"] = "wordpress";

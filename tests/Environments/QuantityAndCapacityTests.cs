@@ -107,7 +107,9 @@ public class CapacityPlanTests
         var log = new RecordingLog();
         var settings = Rendered.DefaultSettings(new Dictionary<string, string>
         {
-            ["openstack.workerCount"] = "1", ["openstack.workerFlavorVcpus"] = "2", ["openstack.workerFlavorRamMb"] = "4096",
+            ["openstack.workerCount"] = "1",
+            ["openstack.workerFlavorVcpus"] = "2",
+            ["openstack.workerFlavorRamMb"] = "4096",
         });
         var suite = new Suite(settings, log, new ToolRunner(log, ToolLocator.FromProcess()), new Dictionary<string, string>());
         Assert.That(() => suite.Capacity(), Throws.InvalidOperationException.With.Message.Contains("Capacity check failed"));
