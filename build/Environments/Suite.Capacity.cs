@@ -54,25 +54,29 @@ public sealed partial class Suite
     internal static Table CapacityTable(CapacityReport report)
     {
         var table = new Table().Title("Capacity: requests and limits against the workers' allocatable capacity")
-            .AddColumns("Environment", "Workload", "Replicas", "CPU request", "Memory request", "CPU limit", "Memory limit");
+            .AddColumns("Env", "Workload", "Pods", "CPU req", "Mem req", "CPU lim", "Mem lim");
         foreach (var w in report.Workloads)
-            table.AddRow(w.Environment, Markup.Escape(w.Workload), w.Replicas.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            table.AddRow(w.Environment, Markup.Escape(ShortName(w.Workload)), w.Replicas.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 Quantity.FormatCpu(w.Requests.CpuMillis), Quantity.FormatMemory(w.Requests.MemoryBytes),
                 w.Limits.CpuUnbounded ? "none" : Quantity.FormatCpu(w.Limits.CpuMillis),
                 w.Limits.MemoryUnbounded ? "none" : Quantity.FormatMemory(w.Limits.MemoryBytes));
         var pool = report.Pool;
         table.AddEmptyRow();
-        table.AddRow("[bold]total[/]", "", "", Quantity.FormatCpu(report.Requests.CpuMillis), Quantity.FormatMemory(report.Requests.MemoryBytes),
+        table.AddRow("", "[bold]total[/]", "", Quantity.FormatCpu(report.Requests.CpuMillis), Quantity.FormatMemory(report.Requests.MemoryBytes),
             report.Limits.CpuUnbounded ? "unbounded" : Quantity.FormatCpu(report.Limits.CpuMillis),
             (report.Limits.MemoryUnbounded ? ">= " : "") + Quantity.FormatMemory(report.Limits.MemoryBytes));
-        table.AddRow("[bold]allocatable[/]",
-            Markup.Escape($"{pool.Count} x {pool.Vcpus} vCPU / {pool.RamMb} MiB, minus {pool.ReservedCpuMillisPerNode}m / {pool.ReservedMemoryMiPerNode} MiB per node and {pool.AddOnCpuMillis}m / {pool.AddOnMemoryMi} MiB add-ons"),
-            "", Quantity.FormatCpu(pool.AllocatableCpuMillis), Quantity.FormatMemory(pool.AllocatableMemoryBytes), "", "");
-        table.AddRow("[bold]used[/]", $"threshold {report.MaxRequestPercent}%", "",
+        table.AddRow("", "[bold]allocatable[/]", Markup.Escape($"{pool.Count} nodes"), Quantity.FormatCpu(pool.AllocatableCpuMillis), Quantity.FormatMemory(pool.AllocatableMemoryBytes), "", "");
+        table.Caption(Markup.Escape($"allocatable = {pool.Count} x {pool.Vcpus} vCPU / {pool.RamMb} MiB minus {pool.ReservedCpuMillisPerNode}m CPU / {pool.ReservedMemoryMiPerNode} MiB per node " +
+            $"(OS, kubelet, node daemons) and {pool.AddOnCpuMillis}m / {pool.AddOnMemoryMi} MiB for cluster add-ons (capacity.* settings)"));
+        table.AddRow("", $"[bold]used[/] (max {report.MaxRequestPercent}%)", "",
             Colour(report.CpuRequestPercent, report.MaxRequestPercent), Colour(report.MemoryRequestPercent, report.MaxRequestPercent),
             "", $"{report.MemoryLimitPercent:0.0}%");
         return table;
     }
+
+    private static string ShortName(string workload) => workload
+        .Replace("Deployment/", "deploy/", StringComparison.Ordinal).Replace("StatefulSet/", "sts/", StringComparison.Ordinal)
+        .Replace("DaemonSet/", "ds/", StringComparison.Ordinal);
 
     private static string Colour(double percent, int threshold) =>
         $"[{(percent > threshold ? "red" : "green")}]{percent:0.0}%[/]";

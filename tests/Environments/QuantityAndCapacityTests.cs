@@ -95,7 +95,7 @@ public class CapacityPlanTests
         var log = new RecordingLog();
         var suite = new Suite(Rendered.DefaultSettings(), log, new ToolRunner(log, ToolLocator.FromProcess()), new Dictionary<string, string>());
         suite.Capacity();
-        Assert.That(log.Text, Does.Contain("Capacity: requests and limits").And.Contain("StatefulSet/pg-db").And.Contain("allocatable"));
+        Assert.That(log.Text, Does.Contain("Capacity: requests and limits").And.Contain("sts/pg-db").And.Contain("allocatable").And.Contain("25.0%"));
         Assert.That(suite.Summary.Rows.Where(r => r.Step == "Capacity").Select(r => r.Subject), Is.SupersetOf(new[] { "dev", "test", "acc", "all selected environments" }));
         Assert.That(suite.Summary.HasFailures, Is.False);
         TestContext.Out.WriteLine(log.Text);
