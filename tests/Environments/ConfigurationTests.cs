@@ -29,6 +29,7 @@ public class ConfigurationTests
     {
         var settings = Rendered.DefaultSettings();
         Assert.That(EnvironmentConfiguration.FindStale(settings), Is.Empty);
+        Assert.That(EnvironmentConfiguration.Write(Rendered.DefaultSettings(root: _root)), Is.Empty, "Configure on current files changes nothing");
         foreach (var env in Rendered.Environments)
             Assert.That(File.ReadAllText(EnvironmentConfiguration.SettingsFile(Repo.Root, env)),
                 Is.EqualTo(EnvironmentConfiguration.Render(EnvironmentConfiguration.Host(settings, env), EnvironmentConfiguration.Registry(settings))),
