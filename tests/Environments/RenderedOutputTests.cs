@@ -103,3 +103,19 @@ public class RenderedOutputTests
         }
     }
 }
+
+[TestFixture]
+public class OverlayShapeTests
+{
+    [Test]
+    public void Overlays_hold_only_kustomizations_so_nothing_is_copied_between_them()
+    {
+        var files = Directory.GetFiles(Repo.PathOf("k8s", "overlays"), "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(Repo.PathOf("k8s", "overlays"), f)).ToList();
+        Assert.That(files.Where(f => Path.GetFileName(f) != "kustomization.yaml"), Is.Empty,
+            "resources and patches shared by environments belong in k8s/base or k8s/components");
+        foreach (var env in Rendered.Environments)
+            Assert.That(files, Is.SupersetOf(new[] { "kustomization.yaml", "app/kustomization.yaml", "guardrails/kustomization.yaml",
+                "app/images/kustomization.yaml", "app/settings/kustomization.yaml" }.Select(f => Path.Combine(env, f))));
+    }
+}
