@@ -80,8 +80,15 @@ public static class CapacityPlan
     public static WorkloadDemand Demand(string environment, ManifestObject workload)
     {
         var spec = Workloads.PodSpec(workload);
-        return new(environment, $"{workload.Kind}/{workload.Name}", Workloads.Replicas(workload),
-            PodResources(spec, "requests"), PodResources(spec, "limits"));
+        try
+        {
+            return new(environment, $"{workload.Kind}/{workload.Name}", Workloads.Replicas(workload),
+                PodResources(spec, "requests"), PodResources(spec, "limits"));
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"{environment}: {workload}: {e.Message} Fix the resources in the overlay or its components.", e);
+        }
     }
 
     /// <summary>

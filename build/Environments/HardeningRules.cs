@@ -5,7 +5,7 @@ using Platform.Build.Validation;
 namespace Platform.Build.Environments;
 
 /// <summary>One broken rule: which rule, on which object, and what is wrong.</summary>
-public sealed record Finding(string Rule, string Subject, string Message)
+public sealed record RuleFinding(string Rule, string Subject, string Message)
 {
     public override string ToString() => $"[{Rule}] {Subject}: {Message}";
 }
@@ -69,9 +69,9 @@ public static partial class HardeningRules
     [GeneratedRegex("(PASSWORD|PASSWD|SECRET|TOKEN|_KEY|SALT|_USER$)", RegexOptions.IgnoreCase)]
     private static partial Regex CredentialName();
 
-    public static IReadOnlyList<Finding> Check(IReadOnlyList<ManifestObject> objects, HardeningOptions options)
+    public static IReadOnlyList<RuleFinding> Check(IReadOnlyList<ManifestObject> objects, HardeningOptions options)
     {
-        var findings = new List<Finding>();
+        var findings = new List<RuleFinding>();
         void Add(string rule, string subject, string message) => findings.Add(new(rule, subject, message));
 
         foreach (var o in objects)

@@ -36,9 +36,9 @@ public static class NetworkIsolationRules
             return Endpoint.Pod(environment, labels, ports);
         });
 
-    public static IReadOnlyList<Finding> Check(IReadOnlyList<ManifestObject> objects, string environment, IEnumerable<string> otherEnvironments)
+    public static IReadOnlyList<RuleFinding> Check(IReadOnlyList<ManifestObject> objects, string environment, IEnumerable<string> otherEnvironments)
     {
-        var findings = new List<Finding>();
+        var findings = new List<RuleFinding>();
         var net = new NetworkPolicies(objects.Where(o => o.Namespace == environment));
         var pods = PodsOf(objects, environment);
         var intruder = Endpoint.Pod(environment, ("app.kubernetes.io/name", "intruder"));

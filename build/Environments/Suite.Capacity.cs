@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Platform.Build.Environments;
 using Platform.Build.Reporting;
-using Platform.Build.Validation;
+using ManifestObject = Platform.Build.Validation.ManifestObject;
+using ManifestRenderer = Platform.Build.Validation.ManifestRenderer;
 using Spectre.Console;
 
 namespace Platform.Build;

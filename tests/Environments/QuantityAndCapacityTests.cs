@@ -117,6 +117,15 @@ public class CapacityPlanTests
     }
 
     [Test]
+    public void A_bad_quantity_names_the_environment_and_the_workload()
+    {
+        var objects = Rendered.Copy("dev");
+        Rendered.Find(objects, "StatefulSet", "pg-db").Body.SelectToken("spec.template.spec.containers[0].resources.requests")!["memory"] = "lots";
+        Assert.That(() => CapacityPlan.Compute([("dev", objects)], new WorkerPool(2, 4, 8192, 500, 1024, 1000, 2048), 60),
+            Throws.TypeOf<FormatException>().With.Message.Contains("dev: StatefulSet/dev/pg-db").And.Message.Contains("'lots'"));
+    }
+
+    [Test]
     public void Only_the_selected_environments_are_counted()
     {
         var log = new RecordingLog();
