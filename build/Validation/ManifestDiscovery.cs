@@ -59,6 +59,33 @@ public static class ManifestDiscovery
         return units;
     }
 
+    /// <summary>
+    /// The kinds the units are likely to produce, read cheaply from the top-level apiVersion/kind lines of their
+    /// folders' YAML files (a guess used only to start schema compilation early).
+    /// </summary>
+    public static IEnumerable<(string Group, string Version, string Kind)> PredictKinds(string repositoryRoot)
+    {
+        var found = new HashSet<(string, string, string)>();
+        foreach (var folder in ManifestFolders.Select(f => System.IO.Path.Combine(repositoryRoot, f)).Where(Directory.Exists))
+            foreach (var file in Directory.EnumerateFiles(folder, "*.yaml", SearchOption.AllDirectories))
+            {
+                string? apiVersion = null;
+                foreach (var line in File.ReadLines(file))
+                {
+                    if (line.StartsWith("---", StringComparison.Ordinal)) apiVersion = null;
+                    else if (line.StartsWith("apiVersion:", StringComparison.Ordinal)) apiVersion = line["apiVersion:".Length..].Trim().Trim('"', '\'');
+                    else if (line.StartsWith("kind:", StringComparison.Ordinal) && apiVersion is not null)
+                    {
+                        var kind = line["kind:".Length..].Trim().Trim('"', '\'');
+                        var slash = apiVersion.IndexOf('/');
+                        if (!apiVersion.StartsWith("kustomize.config.k8s.io", StringComparison.Ordinal))
+                            found.Add(slash < 0 ? ("", apiVersion, kind) : (apiVersion[..slash], apiVersion[(slash + 1)..], kind));
+                    }
+                }
+            }
+        return found;
+    }
+
     /// <summary>Every path a kustomization points at: resources, components, bases, patches, generators' files, replacements.</summary>
     internal static (bool IsComponent, IReadOnlyList<string> References) ReadReferences(string kustomizationFile)
     {

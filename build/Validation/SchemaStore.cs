@@ -32,10 +32,33 @@ public sealed class SchemaStore(ISchemaSource source, string kubernetesMinor)
     {
         var path = group.Length == 0 ? $"kubernetes/{kubernetesMinor}/api/{version}.json" : $"kubernetes/{kubernetesMinor}/apis/{group}/{version}.json";
         var document = await _documents.GetOrAdd(path, p => new Lazy<Task<KubernetesDocument?>>(() => LoadKubernetesAsync(p, ct))).Value.ConfigureAwait(false);
-        if (document?.Find(group, version, kind) is { } schema) return schema;
+        if (document is not null && await document.FindAsync(group, version, kind, ct).ConfigureAwait(false) is { } schema) return schema;
 
         var crdPath = $"crds/{group}/{kind.ToLowerInvariant()}_{version}.json";
         return await _crds.GetOrAdd(crdPath, p => new Lazy<Task<JsonSchema?>>(() => LoadCrdAsync(p, ct))).Value.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Compiles the schemas of the given kinds in the background, so that schema work overlaps rendering. Failures
+    /// are ignored here; the validation of the object itself reports them.
+    /// </summary>
+    public Task PrefetchAsync(IEnumerable<(string Group, string Version, string Kind)> kinds, CancellationToken ct = default)
+    {
+        var list = kinds.Distinct().ToList();
+        lock (_expected) _expected.UnionWith(list);
+        return Task.WhenAll(list.Select(k => Task.Run(async () =>
+        {
+            try { await FindAsync(k.Group, k.Version, k.Kind, ct).ConfigureAwait(false); }
+            catch (Exception e) when (e is not OperationCanceledException) { /* reported when an object of the kind is validated */ }
+        }, ct)));
+    }
+
+    /// <summary>Kinds announced by <see cref="PrefetchAsync"/>; a document compiles their schemas together.</summary>
+    private readonly HashSet<(string Group, string Version, string Kind)> _expected = new();
+
+    private IReadOnlyList<(string, string, string)> Expected()
+    {
+        lock (_expected) return _expected.ToList();
     }
 
     private async Task<KubernetesDocument?> LoadKubernetesAsync(string path, CancellationToken ct)
@@ -55,10 +78,9 @@ public sealed class SchemaStore(ISchemaSource source, string kubernetesMinor)
             MakeStrict(schema!);
         }
         // OpenAPI refs point into components; JSON schema tooling resolves #/definitions.
-        var root = new JObject { ["definitions"] = components };
-        RewriteRefs(root);
-        var compiled = await JsonSchema.FromJsonAsync(root.ToString(Newtonsoft.Json.Formatting.None), ct).ConfigureAwait(false);
-        return new KubernetesDocument(compiled, byKind);
+        RewriteRefs(components);
+        var shared = Expected().Where(byKind.ContainsKey).Select(k => byKind[k]).ToHashSet(StringComparer.Ordinal);
+        return new KubernetesDocument(components, byKind, shared);
     }
 
     private async Task<JsonSchema?> LoadCrdAsync(string path, CancellationToken ct)
@@ -97,10 +119,40 @@ public sealed class SchemaStore(ISchemaSource source, string kubernetesMinor)
             foreach (var item in array) RewriteRefs(item);
     }
 
-    private sealed record KubernetesDocument(JsonSchema Root, Dictionary<(string, string, string), string> ByKind)
+    /// <summary>
+    /// One OpenAPI document. Schemas are compiled from only the definitions they reach, which is much cheaper than
+    /// compiling the whole document (core/v1 has hundreds of definitions). The kinds expected in this run are compiled
+    /// together once, so that Deployment and StatefulSet share one compiled PodSpec.
+    /// </summary>
+    private sealed class KubernetesDocument(JObject definitions, Dictionary<(string, string, string), string> byKind, HashSet<string> sharedNames)
     {
-        public JsonSchema? Find(string group, string version, string kind) =>
-            ByKind.TryGetValue((group, version, kind), out var name) ? Root.Definitions[name] : null;
+        private readonly ConcurrentDictionary<string, Lazy<Task<JsonSchema>>> _compiled = new();
+        private readonly Lazy<Task<JsonSchema>> _shared = new(() => CompileAsync(definitions, sharedNames));
+
+        public async Task<JsonSchema?> FindAsync(string group, string version, string kind, CancellationToken ct)
+        {
+            if (!byKind.TryGetValue((group, version, kind), out var name)) return null;
+            var root = sharedNames.Contains(name)
+                ? await _shared.Value.ConfigureAwait(false)
+                : await _compiled.GetOrAdd(name, n => new Lazy<Task<JsonSchema>>(() => CompileAsync(definitions, [n]))).Value.ConfigureAwait(false);
+            return root.Definitions[name];
+        }
+
+        private static Task<JsonSchema> CompileAsync(JObject definitions, IEnumerable<string> names)
+        {
+            var reachable = new JObject();
+            var pending = new Stack<string>(names);
+            while (pending.Count > 0)
+            {
+                var next = pending.Pop();
+                if (reachable.ContainsKey(next) || definitions[next] is not JObject definition) continue;
+                reachable[next] = definition;
+                foreach (var reference in definition.Descendants().OfType<JProperty>().Where(p => p.Name == "$ref"))
+                    if (((string?)reference.Value)?.StartsWith("#/definitions/", StringComparison.Ordinal) == true)
+                        pending.Push(((string)reference.Value!)["#/definitions/".Length..]);
+            }
+            return JsonSchema.FromJsonAsync(new JObject { ["definitions"] = reachable }.ToString(Newtonsoft.Json.Formatting.None));
+        }
     }
 }
 

@@ -22,7 +22,7 @@ public sealed partial class Suite
         var schemas = CreateSchemaStore();
         Log.Info($"Validating {units.Count} unit(s) against Kubernetes {KubernetesMinor} and CRD schemas from {schemas.Source.Description}");
         var external = new ExternalValidators(Runner, Settings.Get("kubernetes.version"), SchemaFolder, Settings.GetBool("strictTools"));
-        var results = await new ValidationRun(Runner, schemas, external).RunAsync(units).ConfigureAwait(false);
+        var results = await new ValidationRun(Runner, schemas, external).RunAsync(units, default, ManifestDiscovery.PredictKinds(RepositoryRoot)).ConfigureAwait(false);
         var folderChecks = await RunFolderToolsAsync().ConfigureAwait(false);
         var stale = ConfigurationStaleness();
 
@@ -95,7 +95,8 @@ public sealed partial class Suite
         {
             // A fresh schema store each time: schema loading is part of the cost a user pays.
             var external = new ExternalValidators(quiet, Settings.Get("kubernetes.version"), SchemaFolder, strict: false);
-            await new ValidationRun(quiet, CreateSchemaStore(), external, parallelism).RunAsync(kustomizations).ConfigureAwait(false);
+            await new ValidationRun(quiet, CreateSchemaStore(), external, parallelism)
+                .RunAsync(kustomizations, default, ManifestDiscovery.PredictKinds(RepositoryRoot)).ConfigureAwait(false);
         }).ConfigureAwait(false);
 
         var ratio = validate.TotalSeconds / render.TotalSeconds;
@@ -159,7 +160,10 @@ public sealed partial class Suite
         StalenessChecks.SelectMany(check => check(Settings)).ToList();
 
     /// <summary>Each concern that writes settings-derived files registers its staleness check here.</summary>
-    private static readonly List<Func<Settings.PlatformSettings, IEnumerable<string>>> StalenessChecks = [];
+    private static readonly List<Func<Settings.PlatformSettings, IEnumerable<string>>> StalenessChecks =
+    [
+        Environments.EnvironmentConfiguration.FindStale,
+    ];
 }
 
 public sealed class ValidationFailedException(int errors)

@@ -18,8 +18,11 @@ public sealed record UnitResult(ManifestUnit Unit, int Objects, IReadOnlyList<Fi
 /// </summary>
 public sealed class ValidationRun(ToolRunner runner, SchemaStore schemas, ExternalValidators external, int parallelism = 0)
 {
-    public async Task<IReadOnlyList<UnitResult>> RunAsync(IReadOnlyList<ManifestUnit> units, CancellationToken ct = default)
+    /// <param name="expectedKinds">Kinds to compile schemas for while the units render (see ManifestDiscovery.PredictKinds).</param>
+    public async Task<IReadOnlyList<UnitResult>> RunAsync(IReadOnlyList<ManifestUnit> units, CancellationToken ct = default,
+        IEnumerable<(string Group, string Version, string Kind)>? expectedKinds = null)
     {
+        var prefetch = schemas.PrefetchAsync(expectedKinds ?? [], ct);
         var validator = new ObjectValidator(schemas);
         using var gate = new SemaphoreSlim(parallelism > 0 ? parallelism : Math.Max(2, System.Environment.ProcessorCount));
         var tasks = units.Select(async unit =>
@@ -28,7 +31,9 @@ public sealed class ValidationRun(ToolRunner runner, SchemaStore schemas, Extern
             try { return await RunUnitAsync(unit, validator, ct).ConfigureAwait(false); }
             finally { gate.Release(); }
         });
-        return await Task.WhenAll(tasks).ConfigureAwait(false);
+        var results = await Task.WhenAll(tasks).ConfigureAwait(false);
+        await prefetch.ConfigureAwait(false);
+        return results;
     }
 
     private async Task<UnitResult> RunUnitAsync(ManifestUnit unit, ObjectValidator validator, CancellationToken ct)
