@@ -160,7 +160,7 @@ public sealed partial class Suite
         StalenessChecks.SelectMany(check => check(Settings)).ToList();
 
     /// <summary>Each concern that writes settings-derived files registers its staleness check here.</summary>
-    private static readonly List<Func<Settings.PlatformSettings, IEnumerable<string>>> StalenessChecks =
+    internal List<Func<Settings.PlatformSettings, IEnumerable<string>>> StalenessChecks { get; } =
     [
         Environments.EnvironmentConfiguration.FindStale,
     ];

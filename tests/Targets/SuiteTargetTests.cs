@@ -15,7 +15,22 @@ public class SuiteTargetTests
         var env = ToolLocator.FromProcess();
         var settings = SettingsLoader.Load(root, "Validate", arguments, new Dictionary<string, string>());
         var log = new RecordingLog();
-        return new Suite(settings, log, new ToolRunner(log, env), new Dictionary<string, string>());
+        var suite = new Suite(settings, log, new ToolRunner(log, env), new Dictionary<string, string>());
+        // The fixture has no environment overlays; the settings-derived files are tested with the real ones.
+        suite.StalenessChecks.Clear();
+        return suite;
+    }
+
+    [Test]
+    public void Validate_fails_when_a_settings_derived_file_is_stale()
+    {
+        var root = CopyFixtureRepo();
+        Directory.Delete(Path.Combine(root, "k8s", "overlays", "bad"), recursive: true);
+        var suite = SuiteFor(root);
+        suite.StalenessChecks.Add(_ => ["k8s/overlays/dev/app/settings is stale: run ./build.sh --target=Configure"]);
+        var e = Assert.Throws<ValidationFailedException>(suite.Validate);
+        Assert.That(e!.Message, Does.Contain("1 error(s)"));
+        Assert.That(((RecordingLog)suite.Log).Text, Does.Contain("run ./build.sh --target=Configure"));
     }
 
     private static string CopyFixtureRepo()
