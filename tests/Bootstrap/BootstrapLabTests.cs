@@ -36,6 +36,7 @@ public sealed class BootstrapLabTests
     [TearDown]
     public async Task StopLab()
     {
+        TestContext.Out.WriteLine(_log.Text);
         await _lab.DisposeAsync();
         if (Directory.Exists(_work)) Directory.Delete(_work, recursive: true);
     }
@@ -221,9 +222,11 @@ public sealed class BootstrapLabTests
     public async Task CloudInitStillRunning_IsAwaitedUntilDone()
     {
         _lab.SetCloudInit("w2", SshLab.CloudInitState.Running);
+        // cloud-init finishes only after the suite has seen it running.
         var finisher = Task.Run(async () =>
         {
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            while (!_lab.Commands("w2").Any(c => c.Contains("cloud-init status"))) await Task.Delay(100);
+            await Task.Delay(TimeSpan.FromSeconds(1));
             _lab.SetCloudInit("w2", SshLab.CloudInitState.Done);
         });
 

@@ -134,7 +134,8 @@ stop_sshd() {
   local dir="$1" node="$2" pid
   [ -f "$dir/$node/sshd.pid" ] || return 0
   pid="$(cat "$dir/$node/sshd.pid")"
-  kill "$pid" 2>/dev/null || true
+  # unshare blocks SIGTERM while it waits; kill the node's PID 1 (sshd): the kernel then ends the whole node.
+  for child in $(ps -o pid= --ppid "$pid" 2>/dev/null); do kill -9 "$child" 2>/dev/null || true; done
   for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -9 "$pid" 2>/dev/null || true
   rm -f "$dir/$node/sshd.pid"
@@ -180,8 +181,10 @@ down_network() {
 
 down() {
   local dir="$1"
+  # Nodes stop in parallel: tearing down a PID namespace takes the kernel a second or two.
+  for node in "${NODES[@]}"; do stop_sshd "$dir" "$node" & done
+  wait
   for node in "${NODES[@]}"; do
-    stop_sshd "$dir" "$node"
     if mountpoint -q "$dir/$node/root" 2>/dev/null; then umount "$dir/$node/root" || umount -l "$dir/$node/root"; fi
   done
   down_network
