@@ -1,6 +1,10 @@
 using Platform.Build.Bootstrap;
 using Platform.Build.Bootstrap.Lab;
+using Platform.Build.Inventory;
 using Platform.Build.Logging;
+using Platform.Build.Reporting;
+using Platform.Build.Settings;
+using Platform.Build.Tools;
 using Platform.Build.Tests.Support;
 using YamlDotNet.RepresentationModel;
 
@@ -258,6 +262,37 @@ public sealed class BootstrapLabTests
             var init = _lab.StandInCalls("cp").Single(c => c.Arguments.StartsWith("init", StringComparison.Ordinal));
             Assert.That(_lab.StandInFile("cp", init, init.Files.Single()), Does.Contain("- 127.0.0.1"), "the tunnel address is a SAN");
         }
+    }
+
+    [Test]
+    public async Task BootstrapTarget_FromSettingsAndInventory_WritesKubeconfigAndAPinnedSshConfigOpenSshAccepts()
+    {
+        Directory.CreateDirectory(_work);
+        _lab.Inventory().Save(Path.Combine(_work, ClusterInventory.FileName));
+        var env = new Dictionary<string, string>();
+        var settings = SettingsLoader.Load(Repo.Root, "Bootstrap", new Dictionary<string, string>
+        {
+            ["output"] = _work,
+            ["ssh.privateKeyPath"] = _lab.ClientKeyPath,
+            ["ssh.connectTimeoutSeconds"] = "5",
+            ["platform.name"] = "lab",
+        }, env);
+        var suite = new Suite(settings, _log, new ToolRunner(_log, new ToolLocator(env)), env);
+
+        suite.Bootstrap();
+
+        Assert.That(File.Exists(suite.KubeconfigPath));
+        Assert.That(suite.Summary.Rows.Where(r => r.Step == "Bootstrap").Select(r => r.Status), Has.None.EqualTo(StepStatus.Failed));
+        Assert.That(suite.Summary.Rows, Has.Some.Matches<SummaryRow>(r => r.Subject == "ssh w2" && r.Detail.Contains("pinned")));
+        // Real OpenSSH, strict host key checking, through the written ProxyJump config and pinned known_hosts.
+        var ssh = await CliWrap.Buffered.BufferedCommandExtensions.ExecuteBufferedAsync(
+            CliWrap.Cli.Wrap("ssh").WithArguments(["-F", Path.Combine(_work, "bootstrap", "ssh_config"), "-o", "BatchMode=yes", "w2", "true"])
+                .WithValidation(CliWrap.CommandResultValidation.None));
+        Assert.That(ssh.ExitCode, Is.EqualTo(0), ssh.StandardError);
+        Assert.That(_lab.Commands("w2").Last(), Is.EqualTo("true"));
+
+        suite.Bootstrap();
+        Assert.That(suite.Summary.Rows.Last().Detail, Is.EqualTo("already bootstrapped; nothing changed"));
     }
 
     private static async Task<string> SshKeygenFingerprint(string publicKey)
