@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Shared by the lab's stand-ins for kubeadm, kubelet and containerd (binaries nothing here provides).
 # Every invocation is recorded with its arguments, and every file given with --config is copied, so tests can
 # assert exactly what the suite ran. Knobs live in /etc/standin (e.g. join-seconds, version).
