@@ -1,6 +1,7 @@
 namespace Platform.Build.Bootstrap;
 
-public enum StepKind { CloudInit, Preflight, Init, Join, Kubeconfig }
+/// <summary>Connect is not a planned step: it names a node that could not be reached before the first phase.</summary>
+public enum StepKind { Connect, CloudInit, Preflight, Init, Join, Kubeconfig }
 
 /// <summary>One step of the bootstrap. Its <see cref="Id"/> is what the state record remembers.</summary>
 public sealed record BootstrapStep(StepKind Kind, string Node, string Description)

@@ -18,7 +18,7 @@ public sealed class BootstrapInputException(IReadOnlyList<string> problems)
 
 /// <summary>One or more steps failed. Finished steps are recorded; running Bootstrap again resumes.</summary>
 public sealed class BootstrapFailedException(IReadOnlyList<(BootstrapStep Step, Exception Error)> failures, string statePath)
-    : Exception("Bootstrap failed:\n" + string.Join("\n", failures.Select(f => $"  - {f.Step.Id}: {f.Error.Message}")) +
+    : Exception("Bootstrap failed:\n" + string.Join("\n", failures.Select(f => $"  - {f.Step.Id}: {Redaction.Apply(f.Error.Message)}")) +
                 $"\nFinished steps are recorded in {statePath}; fix the cause and run Bootstrap again to resume.")
 {
     public IReadOnlyList<(BootstrapStep Step, Exception Error)> Failures { get; } = failures;
@@ -26,7 +26,7 @@ public sealed class BootstrapFailedException(IReadOnlyList<(BootstrapStep Step, 
 
 /// <summary>cloud-init reported an error on a node; carries the tail of its logs.</summary>
 public sealed class CloudInitFailedException(string node, string status, string logTail)
-    : Exception($"cloud-init on {node} reported '{status}'. Last lines of its logs:\n{logTail}\n" +
+    : Exception($"cloud-init on {node} reported '{status}'. Last lines of its logs:\n{Redaction.Apply(logTail)}\n" +
                 "Fix the user-data or the image (see the log lines above), then re-create the VM with Provision, or repair it by hand and run Bootstrap again.")
 {
     public string Node { get; } = node;
@@ -126,7 +126,7 @@ public sealed class BootstrapRunner
         if (mismatch is not null) throw mismatch;
         var failed = results.Where(r => r.Error is not null).ToList();
         if (failed.Count > 0)
-            throw new BootstrapFailedException(failed.Select(f => (new BootstrapStep(StepKind.CloudInit, f.Name, "connect"), f.Error!)).ToList(), _statePath);
+            throw new BootstrapFailedException(failed.Select(f => (new BootstrapStep(StepKind.Connect, f.Name, "connect and verify the host key"), f.Error!)).ToList(), _statePath);
         _log.Info($"Connected to {string.Join(", ", nodes.Keys)}; every host key matches the inventory.");
     }
 

@@ -38,7 +38,7 @@ public sealed class NodeUnreachableException(string node, string address, int at
 
 /// <summary>A remote command exited with a failure code; message carries the command name and the output tail.</summary>
 public sealed class RemoteCommandException(string node, string what, int exitCode, string tail)
-    : Exception($"{what} failed on {node} (exit code {exitCode})" + (tail.Length > 0 ? $":\n{tail}" : "."))
+    : Exception(Redaction.Apply($"{what} failed on {node} (exit code {exitCode})" + (tail.Length > 0 ? $":\n{tail}" : ".")))
 {
     public string Node { get; } = node;
     public int ExitCode { get; } = exitCode;

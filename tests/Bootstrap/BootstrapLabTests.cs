@@ -206,6 +206,24 @@ public sealed class BootstrapLabTests
     }
 
     [Test]
+    public async Task InitFails_ErrorCarriesKubeadmOutput_ThenRerunResumesFromInit_StandIn()
+    {
+        _lab.SetKnob("cp", "init-fail", "context deadline exceeded");
+
+        var error = Assert.ThrowsAsync<BootstrapFailedException>(() => Runner().RunAsync());
+
+        Assert.That(error!.Failures.Single().Step.Id, Is.EqualTo("init:cp"));
+        Assert.That(error.Message, Does.Contain("kubeadm init failed on cp").And.Contain("context deadline exceeded"));
+        Assert.That(_lab.StandInCalls("w1").Where(c => c.Arguments.StartsWith("join", StringComparison.Ordinal)), Is.Empty);
+        File.Delete(Path.Combine(_lab.NodeRoot("cp"), "etc/standin/init-fail"));
+
+        var results = await Runner().RunAsync();
+
+        Assert.That(results.Where(r => r.Outcome == StepOutcome.Ran).Select(r => r.Step.Id),
+            Is.EquivalentTo(new[] { "init:cp", "join:w1", "join:w2", "kubeconfig:cp" }), "cloud-init and preflight are not redone");
+    }
+
+    [Test]
     public void CloudInitError_ReportsTheNodeAndTheLogTail()
     {
         _lab.SetCloudInit("w1", SshLab.CloudInitState.Error,

@@ -144,6 +144,14 @@ public sealed class RemoteCommandTests
     }
 
     [Test]
+    public void RemoteFailure_MessageIsRedacted()
+    {
+        var token = BootstrapToken.Generate();
+        var error = new RemoteCommandException("cp", "kubeadm init", 1, $"kubeadm join 10.20.0.10:6443 --token {token}");
+        Assert.That(error.Message, Does.Not.Contain(token).And.Contain(Redaction.Mask));
+    }
+
+    [Test]
     public void MutatingCommands_AreGuardedByTheFileTheToolLeaves()
     {
         Assert.That(RemoteCommands.KubeadmInit("/etc/platform/kubeadm/c.yaml"), Does.Contain("test -f /etc/kubernetes/admin.conf || kubeadm init"));
