@@ -14,8 +14,9 @@ set -euo pipefail
 PREFIX="${LAB_PREFIX:-bootlab}"
 CACHE_ROOT="${LAB_CACHE:-/var/cache/platform-bootstrap-lab}"
 # Bump when the base root's content changes (packages, user setup); the cache is keyed by it.
-BASE_VERSION="v1"
-BASE_PACKAGES="openssh-server,sudo,cloud-init,iproute2,procps"
+BASE_VERSION="v2"
+# python3-cffi-backend: debootstrap does not resolve the virtual python3-cffi-backend-api-* that cloud-init needs.
+BASE_PACKAGES="openssh-server,sudo,cloud-init,python3-cffi-backend,iproute2,procps"
 NODES=(cp w1 w2)
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
