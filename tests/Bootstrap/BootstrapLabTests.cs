@@ -48,7 +48,7 @@ public sealed class BootstrapLabTests
     private string StatePath => Path.Combine(_work, "bootstrap", "state.json");
     private string KubeconfigPath => Path.Combine(_work, "kubeconfig");
 
-    private BootstrapRunner Runner(BootstrapSpec? spec = null, Func<BootstrapStep, Task>? afterStep = null) =>
+    private BootstrapRunner Runner(BootstrapSpec? spec = null, Func<BootstrapStep, Task>? afterStep = null, TimeSpan? commandTimeout = null) =>
         new(spec ?? Spec(), new SshOptions
         {
             User = "debian",
@@ -56,6 +56,7 @@ public sealed class BootstrapLabTests
             ConnectTimeout = TimeSpan.FromSeconds(3),
             ConnectAttempts = 3,
             RetryDelay = TimeSpan.FromMilliseconds(200),
+            CommandTimeout = commandTimeout ?? TimeSpan.FromMinutes(1),
         }, StatePath, KubeconfigPath, _log)
         {
             CloudInitPollInterval = TimeSpan.FromMilliseconds(300),
@@ -221,6 +222,58 @@ public sealed class BootstrapLabTests
 
         Assert.That(results.Where(r => r.Outcome == StepOutcome.Ran).Select(r => r.Step.Id),
             Is.EquivalentTo(new[] { "init:cp", "join:w1", "join:w2", "kubeconfig:cp" }), "cloud-init and preflight are not redone");
+    }
+
+    [Test]
+    public async Task WorkerPartitionedBeforeTheRun_RetriedWithBackoff_ThenAbortsBeforeAnyCommand()
+    {
+        await _lab.SetLinkAsync("w2", up: false);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var error = Assert.ThrowsAsync<BootstrapFailedException>(() => Runner().RunAsync());
+
+        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)), "bounded by 3 attempts x 3 s plus backoff");
+        Assert.That(error!.Failures.Single().Step.Id, Is.EqualTo("connect:w2"));
+        Assert.That(error.Message, Does.Contain("w2 (10.124.0.12:22 via 10.123.0.10:22) is unreachable over SSH after 3 attempt(s)"));
+        Assert.That(_log.Lines.Count(l => l.Contains("w2: SSH to") && l.Contains("retry")), Is.EqualTo(2));
+        foreach (var node in Nodes) Assert.That(_lab.Commands(node), Is.Empty, node);
+    }
+
+    [Test]
+    public async Task WorkerPartitionedMidway_ChannelTimesOut_ReportedUnreachable_ThenRerunResumes_StandIn()
+    {
+        var runner = Runner(afterStep: async step =>
+        {
+            if (step.Kind == StepKind.Init) await _lab.SetLinkAsync("w2", up: false);
+        }, commandTimeout: TimeSpan.FromSeconds(4));
+
+        var error = Assert.ThrowsAsync<BootstrapFailedException>(() => runner.RunAsync());
+
+        Assert.That(error!.Failures.Select(f => f.Step.Id), Is.EqualTo(new[] { "join:w2" }));
+        // Packets vanish: opening the command's channel times out (the command never started), so the suite
+        // reconnects with backoff and then reports the node unreachable, within bounded time.
+        Assert.That(error.Failures[0].Error, Is.TypeOf<NodeUnreachableException>());
+        Assert.That(error.Message, Does.Contain("w2 (10.124.0.12:22 via 10.123.0.10:22) is unreachable"));
+        await _lab.SetLinkAsync("w2", up: true);
+
+        var results = await Runner().RunAsync();
+
+        Assert.That(results.Where(r => r.Outcome == StepOutcome.Ran).Select(r => r.Step.Id), Is.EquivalentTo(new[] { "join:w2", "kubeconfig:cp" }));
+        Assert.That(_lab.StandInCalls("w2").Count(c => c.Arguments.StartsWith("join", StringComparison.Ordinal)), Is.EqualTo(1));
+    }
+
+    [Test]
+    public void SlowKubeadmInit_TimesOutClearly_AndIsNotRetried_StandIn()
+    {
+        _lab.SetKnob("cp", "init-seconds", "8");
+        var runner = new BootstrapRunner(Spec(), new SshOptions { User = "debian", PrivateKeyPath = _lab.ClientKeyPath, ConnectTimeout = TimeSpan.FromSeconds(3) },
+            StatePath, KubeconfigPath, _log) { InitTimeout = TimeSpan.FromSeconds(3) };
+
+        var error = Assert.ThrowsAsync<BootstrapFailedException>(() => runner.RunAsync());
+
+        Assert.That(error!.Message, Does.Contain("init:cp").And.Contain("cp: the command did not finish within 3s"));
+        Assert.That(_lab.StandInCalls("cp").Count(c => c.Arguments.StartsWith("init", StringComparison.Ordinal)), Is.EqualTo(1),
+            "a command that may still be running is never started twice");
     }
 
     [Test]

@@ -96,6 +96,9 @@ public sealed class SshLab : IAsyncDisposable
     public Task StopNodeAsync(string node) => Bash(_script, "stop-node", Directory, node);
     public Task StartNodeAsync(string node) => Bash(_script, "start-node", Directory, node);
 
+    /// <summary>Cuts (or restores) a node's private link: a partition where packets vanish, not a refused connection.</summary>
+    public Task SetLinkAsync(string node, bool up) => Bash(_script, "link", Directory, node, up ? "up" : "down");
+
     /// <summary>Sets a stand-in knob (/etc/standin/&lt;name&gt;) on a node, e.g. join-seconds.</summary>
     public void SetKnob(string node, string name, string value) =>
         File.WriteAllText(Path.Combine(NodeRoot(node), "etc/standin", name), value + "\n");

@@ -8,6 +8,7 @@
 #   lab.sh up <dir>             start the lab; <dir>/keys/<node>_host_ed25519_key(.pub) and <dir>/keys/client.pub must exist
 #   lab.sh stop-node <dir> <n>  stop node n's sshd (the node becomes unreachable)
 #   lab.sh start-node <dir> <n> start node n's sshd again
+#   lab.sh link <dir> <n> up|down  cut or restore node n's private link (a network partition: packets vanish)
 #   lab.sh down <dir>           stop everything and remove the namespaces, links, mounts and <dir>
 set -euo pipefail
 
@@ -200,5 +201,6 @@ case "$cmd" in
   down) down "$2" ;;
   stop-node) stop_sshd "$2" "$3" ;;
   start-node) start_sshd "$2" "$3" ;;
-  *) echo "usage: lab.sh base|mirror|up <dir>|down <dir>|stop-node <dir> <node>|start-node <dir> <node>" >&2; exit 2 ;;
+  link) ip -n "$PREFIX-sw" link set "$PREFIX-$3-p" "$4" ;;
+  *) echo "usage: lab.sh base|mirror|up <dir>|down <dir>|stop-node|start-node <dir> <node>|link <dir> <node> up|down" >&2; exit 2 ;;
 esac
