@@ -267,7 +267,8 @@ public sealed class BootstrapLabTests
     {
         _lab.SetKnob("cp", "init-seconds", "8");
         var runner = new BootstrapRunner(Spec(), new SshOptions { User = "debian", PrivateKeyPath = _lab.ClientKeyPath, ConnectTimeout = TimeSpan.FromSeconds(3) },
-            StatePath, KubeconfigPath, _log) { InitTimeout = TimeSpan.FromSeconds(3) };
+            StatePath, KubeconfigPath, _log)
+        { InitTimeout = TimeSpan.FromSeconds(3) };
 
         var error = Assert.ThrowsAsync<BootstrapFailedException>(() => runner.RunAsync());
 
