@@ -1,0 +1,284 @@
+using CliWrap;
+using CliWrap.Buffered;
+using Platform.Build.Bootstrap;
+using Platform.Build.Inventory;
+using Platform.Build.Logging;
+using Platform.Build.Settings;
+using Platform.Build.Tests.Support;
+
+namespace Platform.Build.Tests.Bootstrap;
+
+public sealed class BootstrapSpecTests
+{
+    [Test]
+    public void ValidInventory_HasNoProblems() => Assert.That(BootstrapTestData.Spec().Validate(), Is.Empty);
+
+    [Test]
+    public void BadInventory_EachProblemNamesTheInputAndTheFix()
+    {
+        var inv = BootstrapTestData.Inventory();
+        var nodes = inv.Nodes.ToList();
+        nodes[1] = nodes[1] with { PrivateIp = "10.99.0.11" };                        // outside the node subnet
+        nodes[2] = nodes[2] with { HostPublicKeys = [] };                              // nothing pinned
+        nodes.Add(new InventoryNode("seed-cp2", InventoryNode.ControlPlaneRole, "10.20.0.13", ["ssh-ed25519 not-base64!"]));
+        var spec = BootstrapTestData.Spec(inv with { Nodes = nodes, ApiPrivateEndpoint = "10.20.0.10" }) with { KubernetesVersion = "1.34.2" };
+
+        var problems = spec.Validate();
+
+        Assert.That(problems, Has.Some.Contains("2 nodes have role 'control-plane'"));
+        Assert.That(problems, Has.Some.Contains("seed-w1").And.Some.Contains("outside network.nodeCidr"));
+        Assert.That(problems, Has.Some.Contains("seed-w2").And.Some.Contains("no pinned host key"));
+        Assert.That(problems, Has.Some.Contains("seed-cp2").And.Some.Contains("not base64"));
+        Assert.That(problems, Has.Some.Contains("apiPrivateEndpoint '10.20.0.10' is not host:port"));
+        Assert.That(problems, Has.Some.Contains("kubernetes.version '1.34.2'"));
+        Assert.That(problems, Has.All.Contains("Fix:"));
+    }
+
+    [Test]
+    public void Runner_RefusesBadInputs_BeforeConnecting()
+    {
+        var spec = BootstrapTestData.Spec(BootstrapTestData.Inventory() with { Nodes = [] });
+        var runner = new BootstrapRunner(spec, new SshOptions { User = "debian", PrivateKeyPath = "/nonexistent" }, "/nonexistent/state.json", "/nonexistent/kubeconfig", new RecordingLog());
+        var error = Assert.ThrowsAsync<BootstrapInputException>(() => runner.RunAsync());
+        Assert.That(error!.Message, Does.Contain("nothing was changed"));
+    }
+}
+
+public sealed class HostKeyTests
+{
+    [Test]
+    public async Task Fingerprint_EqualsWhatSshKeygenPrints()
+    {
+        var dir = Directory.CreateTempSubdirectory("hostkey");
+        try
+        {
+            var file = Path.Combine(dir.FullName, "key");
+            await Cli.Wrap("ssh-keygen").WithArguments(["-q", "-t", "ed25519", "-N", "", "-C", "t", "-f", file]).ExecuteBufferedAsync();
+            var printed = (await Cli.Wrap("ssh-keygen").WithArguments(["-l", "-E", "sha256", "-f", file + ".pub"]).ExecuteBufferedAsync()).StandardOutput.Split(' ')[1];
+            Assert.That(PinnedHostKey.Parse(File.ReadAllText(file + ".pub")).Fingerprint, Is.EqualTo(printed));
+        }
+        finally { dir.Delete(recursive: true); }
+    }
+
+    [Test]
+    public void Policy_AcceptsOnlyThePinnedKey_AndTheMismatchNamesHostAndBothFingerprints()
+    {
+        var pinned = PinnedHostKey.Parse(BootstrapTestData.Ed25519Line(1));
+        var other = PinnedHostKey.Parse(BootstrapTestData.Ed25519Line(9));
+        var policy = new HostKeyPolicy("seed-w2", "10.20.0.12", [pinned]);
+        Assert.That(policy.Accepts(pinned.Blob), Is.True);
+        Assert.That(policy.Accepts(other.Blob), Is.False);
+        var error = policy.Mismatch(other.Blob, "ssh-ed25519");
+        Assert.That(error.Message, Does.Contain("seed-w2").And.Contain("10.20.0.12").And.Contain(pinned.Fingerprint).And.Contain(other.Fingerprint));
+    }
+
+    [Test]
+    public void Parse_RejectsAKeyWhoseBodyIsAnotherType()
+    {
+        var ed = BootstrapTestData.Ed25519Line(1).Split(' ')[1];
+        Assert.That(PinnedHostKey.TryParse($"ssh-rsa {ed}", out _, out var problem), Is.False);
+        Assert.That(problem, Does.Contain("not a 'ssh-rsa' key"));
+        Assert.That(PinnedHostKey.Parse($"ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAAQC7").Algorithms, Does.Contain("rsa-sha2-512"));
+    }
+}
+
+public sealed class JoinCommandTests
+{
+    private const string Hash = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    [Test]
+    public void Parse_ReadsEndpointTokenAndCaHash_AndRedactsTheToken()
+    {
+        var join = JoinCommand.Parse($"noise\nkubeadm join 10.20.0.10:6443 --token q1w2e3.r4t5y6u7i8o9p0a1 --discovery-token-ca-cert-hash {Hash} \n");
+        Assert.That(join.ApiServerEndpoint, Is.EqualTo("10.20.0.10:6443"));
+        Assert.That(join.CaCertHashes, Is.EqualTo(new[] { Hash }));
+        Assert.That(Redaction.Apply("token q1w2e3.r4t5y6u7i8o9p0a1"), Does.Not.Contain("r4t5y6u7i8o9p0a1"));
+    }
+
+    [Test]
+    public void Parse_RefusesAJoinWithoutCaPin() =>
+        Assert.That(() => JoinCommand.Parse("kubeadm join 10.20.0.10:6443 --token q1w2e3.r4t5y6u7i8o9p0a1 --discovery-token-unsafe-skip-ca-verification"),
+            Throws.TypeOf<FormatException>().With.Message.Contains("ca-cert-hash"));
+
+    [Test]
+    public void GeneratedToken_HasKubeadmFormat() => Assert.That(BootstrapToken.IsValid(BootstrapToken.Generate()));
+}
+
+public sealed class RemoteCommandTests
+{
+    [TestCase("status: done\n", "done")]
+    [TestCase("status: running\ntime: x\n", "running")]
+    [TestCase("\nstatus: error\nboot_status_code: enabled-by-sysvinit\n", "error")]
+    [TestCase("garbage", "unknown")]
+    public void CloudInitStatus_IsParsed(string output, string status) =>
+        Assert.That(RemoteCommands.ParseCloudInitStatus(output), Is.EqualTo(status));
+
+    [Test]
+    public void ToolVersions_MustMatchThePinnedKubernetesVersion()
+    {
+        const string good = "kubeadm=v1.35.0\nkubelet=Kubernetes v1.35.0\ncontainerd=containerd github.com/containerd/containerd/v2 v2.1.4\n";
+        Assert.That(RemoteCommands.CheckToolVersions(good, "1.35.0"), Is.Empty);
+        var bad = good.Replace("Kubernetes v1.35.0", "Kubernetes v1.34.3").Replace("containerd=containerd", "containerd=sh: containerd: not found");
+        var problems = RemoteCommands.CheckToolVersions(bad, "1.35.0");
+        Assert.That(problems, Has.Some.Contains("kubelet is v1.34.3"));
+        Assert.That(problems, Has.Some.Contains("containerd is not installed"));
+    }
+
+    [Test]
+    public async Task Upload_WritesStdinPrivately_UnderAnyPathQuoting()
+    {
+        // The real command through a real shell, with sudo replaced by a pass-through (the test already runs as the target user).
+        var dir = Directory.CreateTempSubdirectory("upload it's");
+        try
+        {
+            var target = Path.Combine(dir.FullName, "sub dir", "file.yaml");
+            var command = RemoteCommands.Upload(target, "0600").Replace("sudo -n ", "", StringComparison.Ordinal);
+            var result = await Cli.Wrap("sh").WithArguments(["-c", command]).WithStandardInputPipe(PipeSource.FromString("secret: x\n"))
+                .WithValidation(CommandResultValidation.None).ExecuteBufferedAsync();
+            Assert.That(result.ExitCode, Is.EqualTo(0), result.StandardError);
+            Assert.That(File.ReadAllText(target), Is.EqualTo("secret: x\n"));
+            if (!OperatingSystem.IsWindows())
+                Assert.That(File.GetUnixFileMode(target), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+        }
+        finally { dir.Delete(recursive: true); }
+    }
+
+    [Test]
+    public void RemoteFailure_MessageIsRedacted()
+    {
+        var token = BootstrapToken.Generate();
+        var error = new RemoteCommandException("cp", "kubeadm init", 1, $"kubeadm join 10.20.0.10:6443 --token {token}");
+        Assert.That(error.Message, Does.Not.Contain(token).And.Contain(Redaction.Mask));
+    }
+
+    [Test]
+    public void MutatingCommands_AreGuardedByTheFileTheToolLeaves()
+    {
+        Assert.That(RemoteCommands.KubeadmInit("/etc/platform/kubeadm/c.yaml"), Does.Contain("test -f /etc/kubernetes/admin.conf || kubeadm init"));
+        Assert.That(RemoteCommands.KubeadmJoin(NodePaths.JoinConfig), Does.Contain("if test -f /etc/kubernetes/kubelet.conf"));
+        Assert.That(RemoteCommands.KubeadmJoin(NodePaths.JoinConfig), Does.Contain($"rm -f '\\''{NodePaths.JoinConfig}'\\''"), "the token-bearing file is removed");
+    }
+}
+
+public sealed class BootstrapPlanTests
+{
+    [Test]
+    public void Plan_CloudInitThenPreflightThenInitThenParallelJoinsThenKubeconfig()
+    {
+        var plan = BootstrapPlan.Create(BootstrapTestData.Spec());
+        Assert.That(plan.Phases.Select(p => string.Join(",", p.Select(s => s.Id))), Is.EqualTo(new[]
+        {
+            "cloudinit:seed-cp,cloudinit:seed-w1,cloudinit:seed-w2",
+            "preflight:seed-cp,preflight:seed-w1,preflight:seed-w2",
+            "init:seed-cp",
+            "join:seed-w1,join:seed-w2",
+            "kubeconfig:seed-cp",
+        }));
+    }
+
+    [Test]
+    public void SequentialMode_OneJoinPerPhase()
+    {
+        var plan = BootstrapPlan.Create(BootstrapTestData.Spec(mode: JoinMode.Sequential));
+        Assert.That(plan.Phases.Where(p => p.Any(s => s.Kind == StepKind.Join)).Select(p => p.Count), Is.EqualTo(new[] { 1, 1 }));
+    }
+
+    [Test]
+    public void State_RecordsSteps_AndIgnoresTheStateOfAnotherCluster()
+    {
+        var dir = Directory.CreateTempSubdirectory("state");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "state.json");
+            var spec = BootstrapTestData.Spec();
+            var step = BootstrapPlan.Create(spec).Steps.First();
+            BootstrapState.Load(path, BootstrapState.IdOf(spec)).MarkDone(step, path, DateTimeOffset.UtcNow);
+            Assert.That(BootstrapState.Load(path, BootstrapState.IdOf(spec)).IsDone(step));
+
+            var rebuilt = BootstrapTestData.Inventory();
+            var nodes = rebuilt.Nodes.ToList();
+            nodes[0] = nodes[0] with { HostPublicKeys = [BootstrapTestData.Ed25519Line(42)] };
+            var other = BootstrapTestData.Spec(rebuilt with { Nodes = nodes });
+            Assert.That(BootstrapState.Load(path, BootstrapState.IdOf(other)).IsDone(step), Is.False, "new VMs: start over");
+            Assert.That(File.ReadAllText(path), Does.Not.Contain("ssh-ed25519"));
+        }
+        finally { dir.Delete(recursive: true); }
+    }
+}
+
+public sealed class KubeconfigTests
+{
+    private const string AdminConf = """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - cluster:
+            certificate-authority-data: Q0EK
+            server: https://10.20.0.10:6443
+          name: seed
+        contexts:
+        - context: {cluster: seed, user: kubernetes-admin}
+          name: kubernetes-admin@seed
+        current-context: kubernetes-admin@seed
+        users:
+        - name: kubernetes-admin
+          user:
+            client-certificate-data: Q0VSVAo=
+            client-key-data: S0VZLXNlY3JldC12YWx1ZQ==
+        """;
+
+    [TestCase(ApiAccess.Public, "server: https://203.0.113.10:6443")]
+    [TestCase(ApiAccess.Tunnel, "server: https://127.0.0.1:16443")]
+    public void Rewrite_PointsAtTheChosenEndpoint_AndRedactsTheClientKey(ApiAccess access, string expected)
+    {
+        var text = Kubeconfig.Rewrite(AdminConf, Kubeconfig.ServerFor(BootstrapTestData.Spec(access: access)));
+        Assert.That(text, Does.Contain(expected).And.Not.Contain("10.20.0.10"));
+        Assert.That(Redaction.Apply(text), Does.Not.Contain("S0VZLXNlY3JldC12YWx1ZQ=="));
+    }
+
+    [Test]
+    public void Rewrite_RefusesFileReferences()
+    {
+        var withPath = AdminConf.Replace("certificate-authority-data: Q0EK", "certificate-authority: /etc/kubernetes/pki/ca.crt");
+        Assert.That(() => Kubeconfig.Rewrite(withPath, "https://x:6443"), Throws.TypeOf<InvalidDataException>().With.Message.Contains("certificate-authority"));
+        Assert.That(() => Kubeconfig.Rewrite("kind: Pod", "https://x:6443"), Throws.TypeOf<InvalidDataException>());
+    }
+
+    [Test, System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void WritePrivate_Creates0600_EvenOverAWorldReadableFile()
+    {
+        var dir = Directory.CreateTempSubdirectory("kc");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "kubeconfig");
+            File.WriteAllText(path, "old");
+            File.SetUnixFileMode(path, (UnixFileMode)0b110_100_100);
+            Kubeconfig.WritePrivate(path, "new");
+            Assert.That(File.GetUnixFileMode(path), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+            Assert.That(File.ReadAllText(path), Is.EqualTo("new"));
+        }
+        finally { dir.Delete(recursive: true); }
+    }
+}
+
+public sealed class BootstrapSettingsTests
+{
+    private static PlatformSettings Load(params (string Key, string Value)[] args) =>
+        SettingsLoader.Load(Repo.Root, "Bootstrap", args.ToDictionary(a => a.Key, a => a.Value), new Dictionary<string, string>());
+
+    [Test]
+    public void Defaults_AreParallelJoinsPublicApiAndAShortToken()
+    {
+        var s = Load(("ssh.privateKeyPath", "/tmp/key"));
+        Assert.That(s.Get("bootstrap.joinMode"), Is.EqualTo("parallel"));
+        Assert.That(s.Get("bootstrap.apiAccess"), Is.EqualTo("public"));
+        Assert.That(s.GetInt("bootstrap.joinTokenTtlMinutes"), Is.EqualTo(15));
+    }
+
+    [Test]
+    public void BadValues_AreRejectedWithTheKey()
+    {
+        var error = Assert.Throws<SettingsException>(() => Load(("ssh.privateKeyPath", "/tmp/key"), ("bootstrap.joinMode", "eventually"), ("bootstrap.joinTokenTtlMinutes", "1440")));
+        Assert.That(error!.Errors.Select(e => e.Key), Is.SupersetOf(new[] { "bootstrap.joinMode", "bootstrap.joinTokenTtlMinutes" }));
+    }
+}
