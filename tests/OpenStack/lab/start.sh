@@ -5,7 +5,8 @@
 # folders under $OSLAB_DIR. Packages come from install.sh. Stop it with stop.sh (by PID). Run as root.
 #
 # Environment: OSLAB_DIR (default /tmp/platform-oslab), OSLAB_CACHE (install.sh's cache),
-#              OSLAB_ADMIN_PASSWORD (default: a random one, written to $OSLAB_DIR/admin-password, mode 600).
+#              OSLAB_ADMIN_PASSWORD (default: a random one, written to $OSLAB_DIR/admin-password, mode 600),
+#              OSLAB_TOKEN_EXPIRATION (3600), OSLAB_SHORT_TOKEN_SECONDS (20: tokens of the second Keystone on port 5001).
 set -euo pipefail
 # Debian's Python and tools, whatever the caller's PATH says (a pyenv python3 has none of the service libraries).
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
@@ -115,6 +116,13 @@ uwsgi_app() { # uwsgi_app <name> <port> <wsgi file> [env...]
 }
 uwsgi_app keystone 5000 /usr/bin/keystone-wsgi-public OS_KEYSTONE_CONFIG_DIR="$lab/etc/keystone"
 wait_for Keystone 60 curl -sf http://127.0.0.1:5000/v3
+# A second Keystone on the same database and Fernet keys whose tokens live only OSLAB_SHORT_TOKEN_SECONDS: the tests
+# get real tokens that expire mid-run there, while the services keep using normal ones from port 5000.
+mkdir -p "$lab/etc/keystone-short"
+sed -e "s/^expiration = .*/expiration = ${OSLAB_SHORT_TOKEN_SECONDS:-20}/" -e "s|/keystone.log|/keystone-short.log|" \
+  "$lab/etc/keystone/keystone.conf" > "$lab/etc/keystone-short/keystone.conf"
+uwsgi_app keystone-short 5001 /usr/bin/keystone-wsgi-public OS_KEYSTONE_CONFIG_DIR="$lab/etc/keystone-short"
+wait_for "Keystone (short tokens)" 60 curl -sf http://127.0.0.1:5001/v3
 $py "$here/register.py" "$admin_password" "$service_password" > "$lab/logs/register.log" 2>&1
 say "Keystone up, catalog registered"
 

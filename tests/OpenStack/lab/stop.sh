@@ -21,7 +21,7 @@ stop_one() {
 }
 
 for name in cinder-volume cinder-scheduler cinder-api nova-compute nova-scheduler nova-conductor nova-api \
-  neutron-server glance-api placement keystone; do
+  neutron-server glance-api placement keystone-short keystone; do
   stop_one "$name" &
 done
 wait
