@@ -46,11 +46,27 @@ public sealed partial class Suite
         return Record("Preflight", plan.Platform, PreflightChecks.Evaluate(plan, state), watch.Elapsed);
     }
 
-    public Task<CheckReport> RunAuditAsync(CancellationToken ct = default) =>
-        throw new NotSupportedException("Audit is being written.");
+    /// <summary>Audit without throwing on failed findings: the live project against <see cref="SecurityIntentSource"/>.</summary>
+    public async Task<CheckReport> RunAuditAsync(CancellationToken ct = default)
+    {
+        var watch = Stopwatch.StartNew();
+        var intent = await SecurityIntentSource(ct);
+        using var session = await ConnectAsync("Audit", ct);
+        Log.Info($"Audit: comparing project {session.Token.ProjectName} with the intended rule matrix of '{intent.Platform}'.");
+        var live = await LiveStateFetcher.FetchAsync(new OpenStackApi(session), ct);
+        return Record("Audit", intent.Platform, AuditChecks.Compare(intent, live, AuditExpectations.FromSettings(Settings)), watch.Elapsed);
+    }
 
-    public Task<CheckReport> RunLeakCheckAsync(CancellationToken ct = default) =>
-        throw new NotSupportedException("LeakCheck is being written.");
+    /// <summary>The leak check without throwing on failed findings.</summary>
+    public async Task<CheckReport> RunLeakCheckAsync(CancellationToken ct = default)
+    {
+        var watch = Stopwatch.StartNew();
+        var platform = Settings.Get("platform.name");
+        using var session = await ConnectAsync("LeakCheck", ct);
+        Log.Info($"LeakCheck: looking for anything of '{platform}' left in project {session.Token.ProjectName}.");
+        var state = await LiveStateFetcher.FetchLeaksAsync(new OpenStackApi(session), ct);
+        return Record("LeakCheck", platform, LeakChecks.Evaluate(platform, state), watch.Elapsed);
+    }
 
     private OpenStackCredentials ResolveCredentials(string target)
     {

@@ -85,7 +85,7 @@ public sealed class LabCloud : IDisposable
         var found = (await Session.GetAsync(ServiceTypes.Identity, Identity($"projects?name={name}"))).GetProperty("projects");
         if (found.GetArrayLength() > 0) return found[0].GetProperty("id").GetString()!;
         var created = await SendAsync(ServiceTypes.Identity, HttpMethod.Post, Identity("projects"),
-            $$$"""{"project": {"name": "{{{name}}}", "domain_id": "default"}}""");
+            $$$$"""{"project": {"name": "{{{{name}}}}", "domain_id": "default"}}""");
         return created!.Value.GetProperty("project").GetProperty("id").GetString()!;
     }
 
@@ -96,11 +96,11 @@ public sealed class LabCloud : IDisposable
         if (found.GetArrayLength() > 0)
         {
             var id = found[0].GetProperty("id").GetString()!;
-            await SendAsync(ServiceTypes.Identity, HttpMethod.Patch, Identity($"users/{id}"), $$$"""{"user": {"password": "{{{MemberPassword}}}"}}""");
+            await SendAsync(ServiceTypes.Identity, HttpMethod.Patch, Identity($"users/{id}"), $$$$"""{"user": {"password": "{{{{MemberPassword}}}}"}}""");
             return id;
         }
         var created = await SendAsync(ServiceTypes.Identity, HttpMethod.Post, Identity("users"),
-            $$$"""{"user": {"name": "{{{MemberUser}}}", "domain_id": "default", "password": "{{{MemberPassword}}}"}}""");
+            $$$$"""{"user": {"name": "{{{{MemberUser}}}}", "domain_id": "default", "password": "{{{{MemberPassword}}}}"}}""");
         return created!.Value.GetProperty("user").GetProperty("id").GetString()!;
     }
 
@@ -124,7 +124,7 @@ public sealed class LabCloud : IDisposable
         var flavors = await Api.FlavorsAsync();
         if (flavors.Any(f => f.Name == name)) return;
         await SendAsync(ServiceTypes.Compute, HttpMethod.Post, "flavors",
-            $$$"""{"flavor": {"name": "{{{name}}}", "vcpus": {{{vcpus}}}, "ram": {{{ramMb}}}, "disk": {{{diskGb}}}}}""");
+            $$$$"""{"flavor": {"name": "{{{{name}}}}", "vcpus": {{{{vcpus}}}}, "ram": {{{{ramMb}}}}, "disk": {{{{diskGb}}}}}}""");
     }
 
     public async Task<string> EnsureImageAsync(string name)
@@ -132,7 +132,7 @@ public sealed class LabCloud : IDisposable
         var images = await Api.ImagesAsync(name);
         if (images.FirstOrDefault(i => i.Status == "active") is { } active) return active.Id;
         var created = await SendAsync(ServiceTypes.Image, HttpMethod.Post, "v2/images",
-            $$$"""{"name": "{{{name}}}", "disk_format": "raw", "container_format": "bare", "visibility": "public"}""");
+            $$$$"""{"name": "{{{{name}}}}", "disk_format": "raw", "container_format": "bare", "visibility": "public"}""");
         var id = created!.Value.GetProperty("id").GetString()!;
         // The upload is binary, not JSON: a plain PUT with the session's current token.
         using var http = new HttpClient();
@@ -148,7 +148,7 @@ public sealed class LabCloud : IDisposable
     }
 
     public async Task SetComputeQuotaAsync(string projectId, string key, int value) =>
-        await SendAsync(ServiceTypes.Compute, HttpMethod.Put, $"os-quota-sets/{projectId}", $$$"""{"quota_set": {"{{{key}}}": {{{value}}}}}""");
+        await SendAsync(ServiceTypes.Compute, HttpMethod.Put, $"os-quota-sets/{projectId}", $$$$"""{"quota_set": {"{{{{key}}}}": {{{{value}}}}}}""");
 
     // ---------------------------------------------------------------- networks
     /// <summary>An external (router:external) network with one subnet whose allocation pool is the floating-IP pool.</summary>
@@ -157,10 +157,10 @@ public sealed class LabCloud : IDisposable
         var existing = (await Api.NetworksAsync(name)).FirstOrDefault();
         if (existing is not null) return existing.Id;
         var network = await SendAsync(ServiceTypes.Network, HttpMethod.Post, "v2.0/networks",
-            $$$"""{"network": {"name": "{{{name}}}", "router:external": true, {{{providerJson}}}}}""");
+            $$$$"""{"network": {"name": "{{{{name}}}}", "router:external": true, {{{{providerJson}}}}}}""");
         var id = network!.Value.GetProperty("network").GetProperty("id").GetString()!;
         await SendAsync(ServiceTypes.Network, HttpMethod.Post, "v2.0/subnets",
-            $$$"""{"subnet": {"name": "{{{name}}}-subnet", "network_id": "{{{id}}}", "ip_version": 4, "cidr": "{{{cidr}}}", "enable_dhcp": false, "allocation_pools": [{"start": "{{{poolStart}}}", "end": "{{{poolEnd}}}"}]}}""");
+            $$$$"""{"subnet": {"name": "{{{{name}}}}-subnet", "network_id": "{{{{id}}}}", "ip_version": 4, "cidr": "{{{{cidr}}}}", "enable_dhcp": false, "allocation_pools": [{"start": "{{{{poolStart}}}}", "end": "{{{{poolEnd}}}}"}]}}""");
         return id;
     }
 
@@ -168,7 +168,7 @@ public sealed class LabCloud : IDisposable
     public async Task EnsureSharedInternalNetworkAsync(string name)
     {
         if ((await Api.NetworksAsync(name)).Count > 0) return;
-        await SendAsync(ServiceTypes.Network, HttpMethod.Post, "v2.0/networks", $$$"""{"network": {"name": "{{{name}}}", "shared": true}}""");
+        await SendAsync(ServiceTypes.Network, HttpMethod.Post, "v2.0/networks", $$$$"""{"network": {"name": "{{{{name}}}}", "shared": true}}""");
     }
 
     /// <summary>Allocates floating IPs to the admin project until the network's pool is empty.</summary>
