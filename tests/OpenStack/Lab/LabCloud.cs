@@ -89,19 +89,25 @@ public sealed class LabCloud : IDisposable
         return created!.Value.GetProperty("project").GetProperty("id").GetString()!;
     }
 
+    private string? _memberUserId;
+
     public async Task<string> EnsureMemberUserAsync()
     {
+        if (_memberUserId is not null) return _memberUserId;
         Redaction.Register(MemberPassword);
         var found = (await Session.GetAsync(ServiceTypes.Identity, Identity($"users?name={MemberUser}"))).GetProperty("users");
         if (found.GetArrayLength() > 0)
         {
             var id = found[0].GetProperty("id").GetString()!;
             await SendAsync(ServiceTypes.Identity, HttpMethod.Patch, Identity($"users/{id}"), $$$$"""{"user": {"password": "{{{{MemberPassword}}}}"}}""");
-            return id;
+            // A password change revokes the user's tokens issued up to that second (Keystone counts whole seconds):
+            // let that second pass so the next token is valid.
+            await Task.Delay(1500);
+            return _memberUserId = id;
         }
         var created = await SendAsync(ServiceTypes.Identity, HttpMethod.Post, Identity("users"),
             $$$$"""{"user": {"name": "{{{{MemberUser}}}}", "domain_id": "default", "password": "{{{{MemberPassword}}}}"}}""");
-        return created!.Value.GetProperty("user").GetProperty("id").GetString()!;
+        return _memberUserId = created!.Value.GetProperty("user").GetProperty("id").GetString()!;
     }
 
     public async Task GrantMemberAsync(string projectId, string userId)
