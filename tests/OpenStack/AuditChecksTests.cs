@@ -13,8 +13,15 @@ public sealed class AuditChecksTests
 
     private static SecurityGroupRuleRecord Rule(SecurityRule r, int i) => new()
     {
-        Id = $"r{i}", SecurityGroupId = "sg-" + r.Group, Direction = r.Direction, EtherType = r.EtherType, Protocol = r.Protocol,
-        PortMin = r.PortMin, PortMax = r.PortMax, RemoteCidr = r.RemoteCidr, RemoteGroupId = r.RemoteGroup is null ? null : "sg-" + r.RemoteGroup,
+        Id = $"r{i}",
+        SecurityGroupId = "sg-" + r.Group,
+        Direction = r.Direction,
+        EtherType = r.EtherType,
+        Protocol = r.Protocol,
+        PortMin = r.PortMin,
+        PortMax = r.PortMax,
+        RemoteCidr = r.RemoteCidr,
+        RemoteGroupId = r.RemoteGroup is null ? null : "sg-" + r.RemoteGroup,
     };
 
     /// <summary>What Provision would leave: the groups with exactly the intended rules, 3 nodes on the tenant network, one floating IP.</summary>
@@ -22,7 +29,9 @@ public sealed class AuditChecksTests
     {
         var groups = Intent.Groups.Select(g => new SecurityGroupRecord
         {
-            Id = "sg-" + g, Name = g, Rules = Intent.Rules.Select((r, i) => (r, i)).Where(x => x.r.Group == g).Select(x => Rule(x.r, x.i)).ToList(),
+            Id = "sg-" + g,
+            Name = g,
+            Rules = Intent.Rules.Select((r, i) => (r, i)).Where(x => x.r.Group == g).Select(x => Rule(x.r, x.i)).ToList(),
         }).ToList();
         groups.Add(new SecurityGroupRecord { Id = "sg-default", Name = "default" });
         string[] nodes = [$"{P}-cp-0", $"{P}-worker-0", $"{P}-worker-1"];
@@ -34,8 +43,13 @@ public sealed class AuditChecksTests
             Servers = nodes.Select(n => new ServerRecord { Id = "srv-" + n, Name = n, Status = "ACTIVE" }).ToList(),
             Ports = nodes.Select(n => new PortRecord
             {
-                Id = "port-" + n, NetworkId = "net", DeviceId = "srv-" + n, DeviceOwner = "compute:nova", PortSecurityEnabled = true,
-                SecurityGroupIds = ["sg-" + IntentBuilder.Nodes(P)], FixedIps = [new FixedIp("sub", "10.20.0.10")],
+                Id = "port-" + n,
+                NetworkId = "net",
+                DeviceId = "srv-" + n,
+                DeviceOwner = "compute:nova",
+                PortSecurityEnabled = true,
+                SecurityGroupIds = ["sg-" + IntentBuilder.Nodes(P)],
+                FixedIps = [new FixedIp("sub", "10.20.0.10")],
             }).ToList(),
             FloatingIps = [new FloatingIpRecord { Id = "fip1", Address = "203.0.113.10", PortId = $"port-{P}-cp-0" }],
             Volumes = [new VolumeRecord { Id = "csi", Name = "pvc-1", SizeGb = 10, Metadata = new Dictionary<string, string> { ["cinder.csi.openstack.org/cluster"] = P } }],
@@ -62,7 +76,7 @@ public sealed class AuditChecksTests
     public void Ssh_open_to_the_world_fails_as_exposure_and_as_drift()
     {
         var live = WithRule(Matching(), IntentBuilder.ControlPlane(P), new SecurityGroupRuleRecord
-            { Id = "bad", Direction = "ingress", EtherType = "IPv4", Protocol = "tcp", PortMin = 22, PortMax = 22, RemoteCidr = "0.0.0.0/0" });
+        { Id = "bad", Direction = "ingress", EtherType = "IPv4", Protocol = "tcp", PortMin = 22, PortMax = 22, RemoteCidr = "0.0.0.0/0" });
         var failures = Failures(live);
         Assert.That(failures.Select(f => (f.Check, f.IsoControl)), Is.EquivalentTo(new[] { ("exposure", "8.20"), ("security-group-rule", "8.22") }));
     }
@@ -73,7 +87,7 @@ public sealed class AuditChecksTests
     public void The_api_or_ssh_open_to_anywhere_in_any_form_is_exposure(string etherType, string? cidr, string? protocol, int? min, int? max)
     {
         var live = WithRule(Matching(), IntentBuilder.Ingress(P), new SecurityGroupRuleRecord
-            { Id = "bad", Direction = "ingress", EtherType = etherType, Protocol = protocol, PortMin = min, PortMax = max, RemoteCidr = cidr });
+        { Id = "bad", Direction = "ingress", EtherType = etherType, Protocol = protocol, PortMin = min, PortMax = max, RemoteCidr = cidr });
         Assert.That(Failures(live).Count(f => f.Check == "exposure"), Is.EqualTo(1));
     }
 
@@ -85,7 +99,7 @@ public sealed class AuditChecksTests
     public void An_extra_node_port_is_drift()
     {
         var live = WithRule(Matching(), IntentBuilder.Nodes(P), new SecurityGroupRuleRecord
-            { Id = "x", Direction = "ingress", EtherType = "IPv4", Protocol = "tcp", PortMin = 10255, PortMax = 10255, RemoteGroupId = "sg-" + IntentBuilder.Nodes(P) });
+        { Id = "x", Direction = "ingress", EtherType = "IPv4", Protocol = "tcp", PortMin = 10255, PortMax = 10255, RemoteGroupId = "sg-" + IntentBuilder.Nodes(P) });
         Assert.That(Failures(live).Single().Detail, Does.Contain("port 10255 from group seed-nodes"));
     }
 

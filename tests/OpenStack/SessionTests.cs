@@ -52,8 +52,12 @@ public sealed class SessionTests
         var log = new Logging.RecordingLog();
         var credentials = new OpenStackCredentials
         {
-            AuthUrl = $"http://127.0.0.1:{port}/v3", UserName = "u", UserDomainName = "Default", Password = "p-1234",
-            ProjectName = "p", ProjectDomainName = "Default",
+            AuthUrl = $"http://127.0.0.1:{port}/v3",
+            UserName = "u",
+            UserDomainName = "Default",
+            Password = "p-1234",
+            ProjectName = "p",
+            ProjectDomainName = "Default",
         };
         var options = new OpenStackSessionOptions { MaxRetries = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(10) };
         Assert.That(async () => await OpenStackSession.ConnectAsync(credentials, log, options), Throws.InstanceOf<HttpRequestException>());

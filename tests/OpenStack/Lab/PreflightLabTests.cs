@@ -48,6 +48,44 @@ public sealed class PreflightLabTests
     }
 
     [Test]
+    public async Task Preflight_reads_the_cloud_named_in_settings_from_clouds_yaml()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "oslab-clouds-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "clouds.yaml"), $"""
+            clouds:
+              lab:
+                region_name: {LabCloud.Region}
+                auth:
+                  auth_url: {OpenStackLab.AuthUrl}
+                  username: {LabCloud.MemberUser}
+                  project_name: {LabSetUp.ReadyProject}
+                  user_domain_name: Default
+                  project_domain_name: Default
+            """);
+        File.WriteAllText(Path.Combine(dir, "secure.yaml"), $"clouds:\n  lab:\n    auth:\n      password: {Admin.MemberPassword}\n");
+        var environment = new Dictionary<string, string> { ["OS_CLIENT_CONFIG_FILE"] = Path.Combine(dir, "clouds.yaml"), ["HOME"] = dir };
+        var (suite, log) = LabSetUp.CreateSuite("Preflight", environment, new Dictionary<string, string> { ["openstack.cloud"] = "lab" });
+
+        var report = await suite.RunPreflightAsync();
+
+        Assert.That(report.Failures, Is.Empty);
+        Assert.That(log.Text, Does.Contain("clouds.yaml cloud 'lab'").And.Not.Contain(Admin.MemberPassword));
+        Directory.Delete(dir, true);
+    }
+
+    [Test]
+    public void Preflight_names_a_missing_credential()
+    {
+        var environment = Admin.MemberEnvironment(LabSetUp.ReadyProject);
+        environment.Remove("OS_PASSWORD");
+        var (suite, _) = LabSetUp.CreateSuite("Preflight", environment);
+        var error = Assert.Throws<Build.OpenStack.Client.OpenStackCredentialException>(() => suite.Preflight())!;
+        Assert.That(error.Problems.Single(), Does.StartWith("OS_PASSWORD is missing"));
+        Assert.That(suite.Summary.Rows.Single().Detail, Does.StartWith("OS_PASSWORD is missing"));
+    }
+
+    [Test]
     public async Task Preflight_fails_when_the_external_network_is_missing()
     {
         var (report, _) = await Preflight(LabSetUp.ReadyProject, new Dictionary<string, string> { ["openstack.externalNetwork"] = "no-such-net" });
