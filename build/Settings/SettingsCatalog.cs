@@ -7,7 +7,7 @@ namespace Platform.Build.Settings;
 public static partial class SettingsCatalog
 {
     public static IReadOnlyList<SettingDefinition> All { get; } =
-        [.. Core, .. Network, .. OpenStack, .. Terraform, .. Bootstrap, .. GitOps, .. Environments];
+        [.. Core, .. Network, .. OpenStack, .. OpenStackChecks, .. Terraform, .. Bootstrap, .. GitOps, .. Environments];
 
     private static readonly Dictionary<string, SettingDefinition> ByKey =
         All.ToDictionary(d => d.Key, StringComparer.OrdinalIgnoreCase);
