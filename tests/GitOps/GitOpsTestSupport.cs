@@ -1,0 +1,77 @@
+using Newtonsoft.Json.Linq;
+using NJsonSchema;
+using Platform.Build.Settings;
+using Platform.Build.Tests.Support;
+using Platform.Build.Validation;
+
+namespace Platform.Build.Tests.GitOps;
+
+/// <summary>Shared, cached inputs of the GitOps tests: settings, renders of argocd/ and kyverno/, and the CRD schemas.</summary>
+internal static class GitOpsTestSupport
+{
+    private static readonly Lazy<IReadOnlyList<ManifestObject>> RootRender = new(() => ManifestRenderer.Render(Repo.PathOf("argocd", "root")));
+    private static readonly Lazy<IReadOnlyList<ManifestObject>> AppsRender = new(() => ManifestRenderer.Render(Repo.PathOf("argocd", "apps")));
+    private static readonly Lazy<IReadOnlyList<ManifestObject>> KyvernoRender = new(() => ManifestRenderer.Render(Repo.PathOf("kyverno")));
+    private static readonly Dictionary<string, JsonSchema?> Schemas = new();
+
+    public static PlatformSettings LoadSettings(string? root = null, Dictionary<string, string>? arguments = null) =>
+        SettingsLoader.Load(root ?? Repo.Root, "Configure", arguments ?? new Dictionary<string, string>(), new Dictionary<string, string>());
+
+    public static IReadOnlyList<ManifestObject> Root => RootRender.Value;
+    public static IReadOnlyList<ManifestObject> Apps => AppsRender.Value;
+    public static IReadOnlyList<ManifestObject> KyvernoPolicies => KyvernoRender.Value;
+
+    /// <summary>The root kustomization and the apps it manages, the projects once (as Argo CD sees them in the cluster).</summary>
+    public static IReadOnlyList<ManifestObject> Argo =>
+        [.. Apps, .. Root.Where(r => !Apps.Any(a => a.Kind == r.Kind && a.Name == r.Name))];
+
+    public static IReadOnlyList<string> Environments => LoadSettings().GetList(SettingsCatalog.EnvironmentsKey);
+
+    /// <summary>Deep copies, so a mutation test never changes the cached render.</summary>
+    public static List<ManifestObject> Copy(IEnumerable<ManifestObject> objects) =>
+        [.. objects.Select(o => o with { Body = (JObject)o.Body.DeepClone() })];
+
+    public static ManifestObject Find(IEnumerable<ManifestObject> objects, string kind, string name) =>
+        objects.Single(o => o.Kind == kind && o.Name == name);
+
+    /// <summary>The CRD schema of an object (crds/&lt;group&gt;/&lt;kind&gt;_&lt;version&gt;.json), or null when the folder has none.</summary>
+    public static JsonSchema? CrdSchema(string group, string kind, string version)
+    {
+        var path = Path.Combine(Repo.SchemaDir, "crds", group, $"{kind.ToLowerInvariant()}_{version}.json");
+        lock (Schemas)
+        {
+            if (!Schemas.TryGetValue(path, out var schema))
+                Schemas[path] = schema = File.Exists(path) ? JsonSchema.FromFileAsync(path).GetAwaiter().GetResult() : null;
+            return schema;
+        }
+    }
+
+    public static IReadOnlyList<string> SchemaErrors(ManifestObject obj)
+    {
+        var schema = CrdSchema(obj.Group, obj.Kind, obj.Version)
+            ?? throw new InvalidOperationException($"No CRD schema for {obj.ApiVersion} {obj.Kind} under {Repo.SchemaDir}/crds.");
+        return [.. schema.Validate(obj.Body).Select(e => $"{obj.Id}: {e.Path}: {e.Kind}")];
+    }
+
+    public static void RequireSchemas()
+    {
+        if (!Directory.Exists(Path.Combine(Repo.SchemaDir, "crds")))
+            Assert.Fail($"The CRD schemas are missing at {Repo.SchemaDir}/crds. Fix: set PLATFORM_SCHEMADIR to the shared schema folder.");
+    }
+
+    /// <summary>Copies folders of the repository into a fresh temporary root (for tests that change files).</summary>
+    public static string TempCopy(params string[] folders)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "gitops-test-" + Guid.NewGuid().ToString("N")[..8]);
+        foreach (var folder in folders) CopyDirectory(Repo.PathOf(folder), Path.Combine(root, folder));
+        File.Copy(Repo.PathOf("settings.yaml"), Path.Combine(root, "settings.yaml"));
+        return root;
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        foreach (var dir in Directory.GetDirectories(from)) CopyDirectory(dir, Path.Combine(to, Path.GetFileName(dir)));
+    }
+}
