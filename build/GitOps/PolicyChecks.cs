@@ -46,6 +46,12 @@ public static class PolicyChecks
     /// <summary>Policies that deny in test and acc but only audit in dev (kyverno/dev-audit).</summary>
     public static readonly IReadOnlyList<string> AuditInDev = [RequireRequestsLimits, RequireProbes];
 
+    public const string DevAuditSuffix = "-dev-audit";
+
+    /// <summary>Every validating policy the cluster gets: the originals and the dev Audit copies (kyverno/dev-audit).</summary>
+    public static readonly IReadOnlyList<string> DeployedValidatingPolicies =
+        [.. ValidatingPolicies, .. AuditInDev.Select(p => p + DevAuditSuffix)];
+
     public const string DevNamespace = "dev";
     public const string AccNamespace = "acc";
 
@@ -55,16 +61,21 @@ public static class PolicyChecks
     /// <summary>What Kyverno does for <paramref name="policy"/> with an object of <paramref name="kind"/> in <paramref name="ns"/>.</summary>
     public static PolicyAction ActionFor(string policy, string kind, string ns)
     {
+        if (policy.EndsWith(DevAuditSuffix, StringComparison.Ordinal))
+        {
+            var original = policy[..^DevAuditSuffix.Length];
+            return ns == DevNamespace && ActionFor(original, kind, "test") != PolicyAction.NotMatched ? PolicyAction.Audit : PolicyAction.NotMatched;
+        }
         if (policy == ArgoCdNoDefaultProject) return kind == "Application" ? PolicyAction.Deny : PolicyAction.NotMatched;
         var kinds = policy == RequireProbes ? LongRunningKinds : WorkloadKinds;
         if (!kinds.Contains(kind) || SystemNamespaces.Contains(ns)) return PolicyAction.NotMatched;
         if (policy == RequireImageDigest) return ns == AccNamespace ? PolicyAction.Deny : PolicyAction.NotMatched;
-        if (ns == DevNamespace && AuditInDev.Contains(policy)) return PolicyAction.Audit;
+        if (ns == DevNamespace && AuditInDev.Contains(policy)) return PolicyAction.NotMatched; // the -dev-audit copy covers dev
         return PolicyAction.Deny;
     }
 
     /// <summary>
-    /// Runs every validating twin over <paramref name="objects"/>. Objects without a namespace are placed in
+    /// Runs the twin of every deployed validating policy (dev Audit copies included) over <paramref name="objects"/>. Objects without a namespace are placed in
     /// <paramref name="defaultNamespace"/> (Argo CD's destination namespace), or "default" as kubectl would.
     /// </summary>
     public static IReadOnlyList<PolicyViolation> Check(IEnumerable<ManifestObject> objects, IReadOnlyList<string> allowedRegistries,
@@ -72,7 +83,7 @@ public static class PolicyChecks
     {
         var violations = new List<PolicyViolation>();
         foreach (var obj in objects)
-            foreach (var policy in ValidatingPolicies)
+            foreach (var policy in DeployedValidatingPolicies)
                 violations.AddRange(Evaluate(policy, obj, allowedRegistries, defaultNamespace) ?? []);
         return violations;
     }
@@ -84,7 +95,7 @@ public static class PolicyChecks
         var ns = obj.Namespace ?? defaultNamespace ?? "default";
         var action = ActionFor(policy, obj.Kind, ns);
         if (action == PolicyAction.NotMatched) return null;
-        var messages = policy switch
+        var messages = (policy.EndsWith(DevAuditSuffix, StringComparison.Ordinal) ? policy[..^DevAuditSuffix.Length] : policy) switch
         {
             PodSecurityRestricted => PodSecurity(PodSpecOf(obj)),
             RequireRequestsLimits => RequestsAndLimits(PodSpecOf(obj)),
