@@ -55,7 +55,8 @@ public static partial class GitOpsConfiguration
         [
             new(SourceFile, RenderSourceFile(GitOpsSource.From(settings))),
             new(RegistryPolicyFile, RenderAllowedRegistries(readFile(RegistryPolicyFile), registries)),
-            new(ArgoCdValuesFile, RenderArgoCdHost(readFile(ArgoCdValuesFile), "argocd." + settings.Get("ingress.baseDomain"))),
+            new(ArgoCdValuesFile, RenderArgoCdValues(readFile(ArgoCdValuesFile), "argocd." + settings.Get("ingress.baseDomain"),
+                settings.Get("argocd.oidcIssuer"), settings.Get("argocd.oidcClientId"))),
         ];
     }
 
@@ -139,22 +140,32 @@ public static partial class GitOpsConfiguration
         return policyText[..match.Groups["list"].Index] + list + policyText[(match.Groups["list"].Index + match.Groups["list"].Length)..];
     }
 
-    /// <summary>Sets Argo CD's host name in its Helm values (global.domain and the cm url).</summary>
-    public static string RenderArgoCdHost(string valuesText, string host)
+    /// <summary>Sets Argo CD's host name (global.domain, configs.cm.url) and the OIDC issuer and client ID in its Helm values.</summary>
+    public static string RenderArgoCdValues(string valuesText, string host, string oidcIssuer, string oidcClientId)
     {
-        var domain = DomainLine();
-        var url = UrlLine();
-        if (!domain.IsMatch(valuesText) || !url.IsMatch(valuesText))
-            throw new GitOpsConfigurationException($"{ArgoCdValuesFile}: 'global.domain' or 'configs.cm.url' is missing. Fix: restore both lines (see git history).");
-        valuesText = domain.Replace(valuesText, m => m.Groups["key"].Value + host, 1);
-        return url.Replace(valuesText, m => m.Groups["key"].Value + "https://" + host, 1);
+        if (oidcClientId.Any(c => char.IsWhiteSpace(c) || c is '"' or '\\' or '#' or ':'))
+            throw new GitOpsConfigurationException($"Setting 'argocd.oidcClientId' = '{oidcClientId}': is not a plain client ID. Fix: use the ID the issuer shows, e.g. argocd.");
+        (System.Text.RegularExpressions.Regex Pattern, string Value, string Name)[] lines =
+        [
+            (DomainLine(), host, "global.domain"),
+            (UrlLine(), "https://" + host, "configs.cm.url"),
+            (IssuerLine(), oidcIssuer, "issuer in configs.cm.oidc.config"),
+            (ClientIdLine(), oidcClientId, "clientID in configs.cm.oidc.config"),
+        ];
+        foreach (var (pattern, value, name) in lines)
+        {
+            if (!pattern.IsMatch(valuesText))
+                throw new GitOpsConfigurationException($"{ArgoCdValuesFile}: the line for {name} is missing. Fix: restore it (see git history).");
+            valuesText = pattern.Replace(valuesText, m => m.Groups["key"].Value + value, 1);
+        }
+        return valuesText;
     }
 
     private static string Describe(string relativePath) => relativePath switch
     {
         SourceFile => "gitops.repoUrl, gitops.revision, gitops.accRevision",
         RegistryPolicyFile => "images.allowedRegistries",
-        ArgoCdValuesFile => "ingress.baseDomain",
+        ArgoCdValuesFile => "ingress.baseDomain, argocd.oidcIssuer, argocd.oidcClientId",
         _ => "settings",
     };
 
@@ -172,4 +183,10 @@ public static partial class GitOpsConfiguration
 
     [GeneratedRegex(@"(?m)^(?<key>    url: )\S+$")]
     private static partial Regex UrlLine();
+
+    [GeneratedRegex(@"(?m)^(?<key>      issuer: )\S+$")]
+    private static partial Regex IssuerLine();
+
+    [GeneratedRegex(@"(?m)^(?<key>      clientID: )\S+$")]
+    private static partial Regex ClientIdLine();
 }

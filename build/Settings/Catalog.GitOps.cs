@@ -13,6 +13,15 @@ public static partial class SettingsCatalog
         new(GitOpsRevisionKey, SettingKind.Text,
             "Git revision (branch, tag or commit) the platform apps and dev/test deploy; never HEAD.")
         { Default = "main", Check = CheckGitRevision },
+        new("argocd.oidcIssuer", SettingKind.Url, "OIDC issuer URL Argo CD signs users in with (SSO; groups claim maps to the RBAC roles).")
+        { Default = "https://sso.example.org/realms/platform" },
+        new("argocd.oidcClientId", SettingKind.Text, "OIDC client ID of Argo CD at the issuer.") { Default = "argocd" },
+        new("argocd.oidcClientSecret", SettingKind.Text,
+            "OIDC client secret; put into the Secret argocd-oidc at deploy time, never into Git or values.")
+        { Secret = true, EnvironmentVariableOverride = "PLATFORM_ARGOCD_OIDC_CLIENT_SECRET" },
+        new("argocd.alertsWebhookUrl", SettingKind.Text,
+            "Webhook URL for Argo CD notifications (sync failed, degraded); put into argocd-notifications-secret at deploy time.")
+        { Secret = true, EnvironmentVariableOverride = "PLATFORM_ARGOCD_ALERTS_WEBHOOK_URL" },
         new(GitOpsAccRevisionKey, SettingKind.Text,
             "Git revision acc deploys: a release tag or commit promoted after test (empty: same as gitops.revision); never HEAD.")
         { Check = CheckGitRevision },

@@ -37,4 +37,29 @@ public sealed class ConfigureGitOpsTests
             Directory.Delete(root, recursive: true);
         }
     }
+
+    [Test]
+    public void The_SSO_and_alert_secrets_never_reach_a_file_or_the_log()
+    {
+        var root = TempCopy("argocd", "kyverno");
+        try
+        {
+            const string clientSecret = "oidc-Secret-7f3a91";
+            const string webhook = "https://hooks.example.net/T000/B000/xyzzy-4711";
+            var settings = LoadSettings(root, new() { ["ingress.baseDomain"] = "apps.example.net" },
+                new() { ["PLATFORM_ARGOCD_OIDC_CLIENT_SECRET"] = clientSecret, ["PLATFORM_ARGOCD_ALERTS_WEBHOOK_URL"] = webhook });
+            Assert.That(settings.Get("argocd.oidcClientSecret"), Is.EqualTo(clientSecret));
+            var log = new RecordingLog();
+            new Suite(settings, log, new ToolRunner(log, ToolLocator.FromProcess()), new Dictionary<string, string>()).ConfigureGitOps();
+
+            var written = Directory.GetFiles(root, "*", SearchOption.AllDirectories).Select(File.ReadAllText).ToList();
+            Assert.That(written, Has.Some.Contains("argocd.apps.example.net"), "Configure did write");
+            Assert.That(written, Has.None.Contains(clientSecret).And.None.Contains(webhook));
+            Assert.That(log.Text, Does.Not.Contain(clientSecret).And.Not.Contain(webhook));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }

@@ -65,6 +65,19 @@ public sealed class GitOpsConfigurationTests
     }
 
     [Test]
+    public void The_OIDC_issuer_and_client_id_flow_into_the_Argo_CD_values_and_the_secret_never_does()
+    {
+        var settings = LoadSettings(_root, new() { ["argocd.oidcIssuer"] = "https://login.example.net/realms/ops", ["argocd.oidcClientId"] = "argo-cd-prod" });
+        GitOpsConfiguration.Write(settings);
+        var values = File.ReadAllText(Path.Combine(_root, GitOpsConfiguration.ArgoCdValuesFile));
+        Assert.That(values, Does.Contain("      issuer: https://login.example.net/realms/ops\n").And.Contain("      clientID: argo-cd-prod\n")
+            .And.Contain("clientSecret: $argocd-oidc:clientSecret"));
+        Assert.That(ArgoCdRbac.Check(values), Is.Empty);
+
+        Assert.Throws<GitOpsConfigurationException>(() => GitOpsConfiguration.Write(LoadSettings(_root, new() { ["argocd.oidcClientId"] = "a b" })));
+    }
+
+    [Test]
     public void A_hand_edited_source_file_is_reported_stale()
     {
         var path = Path.Combine(_root, GitOpsConfiguration.SourceFile);

@@ -14,8 +14,9 @@ internal static class GitOpsTestSupport
     private static readonly Lazy<IReadOnlyList<ManifestObject>> KyvernoRender = new(() => ManifestRenderer.Render(Repo.PathOf("kyverno")));
     private static readonly Dictionary<string, JsonSchema?> Schemas = new();
 
-    public static PlatformSettings LoadSettings(string? root = null, Dictionary<string, string>? arguments = null) =>
-        SettingsLoader.Load(root ?? Repo.Root, "Configure", arguments ?? new Dictionary<string, string>(), new Dictionary<string, string>());
+    public static PlatformSettings LoadSettings(string? root = null, Dictionary<string, string>? arguments = null,
+        Dictionary<string, string>? environment = null) =>
+        SettingsLoader.Load(root ?? Repo.Root, "Configure", arguments ?? new Dictionary<string, string>(), environment ?? new Dictionary<string, string>());
 
     public static IReadOnlyList<ManifestObject> Root => RootRender.Value;
     public static IReadOnlyList<ManifestObject> Apps => AppsRender.Value;
