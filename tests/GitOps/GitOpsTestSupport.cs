@@ -47,6 +47,46 @@ internal static class GitOpsTestSupport
         }
     }
 
+    /// <summary>
+    /// The Kubernetes 1.35 OpenAPI v3 schema of a built-in kind, made strict like `kubeconform -strict` (no unknown
+    /// fields): every object schema with properties and no additionalProperties gets additionalProperties false.
+    /// </summary>
+    public static JsonSchema? KubernetesSchema(string group, string version, string kind)
+    {
+        var path = Path.Combine(Repo.SchemaDir, "kubernetes", "1.35", group.Length == 0 ? "api" : Path.Combine("apis", group), version + ".json");
+        var key = path + "#" + kind;
+        lock (Schemas)
+        {
+            if (Schemas.TryGetValue(key, out var cached)) return cached;
+            JsonSchema? schema = null;
+            if (File.Exists(path))
+            {
+                var document = JObject.Parse(File.ReadAllText(path));
+                var schemas = (JObject)document["components"]!["schemas"]!;
+                var name = schemas.Properties().FirstOrDefault(p => p.Value["x-kubernetes-group-version-kind"] is JArray gvks && gvks.Any(g =>
+                    (string?)g["group"] == group && (string?)g["version"] == version && (string?)g["kind"] == kind))?.Name;
+                if (name is not null)
+                {
+                    foreach (var s in schemas.Descendants().OfType<JObject>().Where(o => o["properties"] is JObject && o["additionalProperties"] is null).ToList())
+                        s["additionalProperties"] = false;
+                    // NJsonSchema resolves references into "definitions", not OpenAPI's "components/schemas".
+                    var standalone = new JObject { ["allOf"] = new JArray(new JObject { ["$ref"] = "#/definitions/" + name }), ["definitions"] = schemas };
+                    schema = JsonSchema.FromJsonAsync(standalone.ToString().Replace("\"#/components/schemas/", "\"#/definitions/"))
+                        .GetAwaiter().GetResult();
+                }
+            }
+            Schemas[key] = schema;
+            return schema;
+        }
+    }
+
+    public static IReadOnlyList<string> KubernetesSchemaErrors(ManifestObject obj)
+    {
+        var schema = KubernetesSchema(obj.Group, obj.Version, obj.Kind)
+            ?? throw new InvalidOperationException($"No Kubernetes 1.35 schema for {obj.ApiVersion} {obj.Kind} under {Repo.SchemaDir}/kubernetes.");
+        return [.. schema.Validate(obj.Body).Select(e => $"{obj.Id}: {e.Path}: {e.Kind}")];
+    }
+
     public static IReadOnlyList<string> SchemaErrors(ManifestObject obj)
     {
         var schema = CrdSchema(obj.Group, obj.Kind, obj.Version)

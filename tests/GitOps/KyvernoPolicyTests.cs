@@ -57,6 +57,27 @@ public sealed class KyvernoPolicyTests
         Assert.That(SchemaErrors(policy), Is.Not.Empty);
     }
 
+    [TestCaseSource(nameof(PolicyFolders))]
+    public void The_test_resources_are_valid_Kubernetes_1_35_objects(string folder)
+    {
+        RequireSchemas();
+        var files = Directory.GetFiles(Path.Combine(KyvernoDir, folder), "*.yaml")
+            .Where(f => Path.GetFileName(f) is "resources.yaml" || Path.GetFileName(f).StartsWith("generated-", StringComparison.Ordinal));
+        var objects = files.SelectMany(YamlManifests.ParseFile).ToList();
+        Assert.That(objects, Is.Not.Empty);
+        Assert.That(objects.SelectMany(o => o.Group == "argoproj.io" ? SchemaErrors(o) : KubernetesSchemaErrors(o)), Is.Empty);
+    }
+
+    [Test]
+    public void The_Kubernetes_schema_check_rejects_an_unknown_field()
+    {
+        RequireSchemas();
+        var pod = YamlManifests.ParseFile(Path.Combine(KyvernoDir, "disallow-latest-tag", "resources.yaml")).First(o => o.Kind == "Pod");
+        Assert.That(KubernetesSchemaErrors(pod), Is.Empty);
+        pod.Body["spec"]!["containers"]![0]!["imagePullPolicyy"] = "Always";
+        Assert.That(KubernetesSchemaErrors(pod), Is.Not.Empty);
+    }
+
     [Test]
     public void The_kyverno_CLI_Test_kind_has_no_schema_so_its_structure_is_checked_by_KyvernoTestCases()
     {

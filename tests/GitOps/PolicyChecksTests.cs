@@ -27,6 +27,15 @@ public sealed class PolicyChecksTests
         Assert.That(PolicyChecks.Check(Fixture.Value.Complete, Registries, "test"), Is.Empty);
     }
 
+    [Test]
+    public void The_fixtures_are_valid_Kubernetes_1_35_objects()
+    {
+        RequireSchemas();
+        var violating = YamlManifests.ParseFile(Repo.Fixture("GitOps", "violating-workloads.yaml"));
+        Assert.That(Fixture.Value.Complete.Concat(violating)
+            .SelectMany(o => o.Group == "argoproj.io" ? SchemaErrors(o) : KubernetesSchemaErrors(o)), Is.Empty);
+    }
+
     public static IEnumerable<TestCaseData> ViolatingWorkloads() =>
         YamlManifests.ParseFile(Path.Combine(TestContext.CurrentContext.TestDirectory, "Fixtures", "GitOps", "violating-workloads.yaml"))
             .Select(o => new TestCaseData(o).SetArgDisplayNames($"{o.Namespace}/{o.Name}"));
