@@ -76,9 +76,16 @@ internal static class CelEvaluator
 
         private static string Plural(string kind) => kind switch
         {
-            "Pod" => "pods", "Deployment" => "deployments", "StatefulSet" => "statefulsets", "DaemonSet" => "daemonsets",
-            "ReplicaSet" => "replicasets", "Job" => "jobs", "CronJob" => "cronjobs", "Application" => "applications",
-            "Namespace" => "namespaces", _ => kind.ToLowerInvariant() + "s",
+            "Pod" => "pods",
+            "Deployment" => "deployments",
+            "StatefulSet" => "statefulsets",
+            "DaemonSet" => "daemonsets",
+            "ReplicaSet" => "replicasets",
+            "Job" => "jobs",
+            "CronJob" => "cronjobs",
+            "Application" => "applications",
+            "Namespace" => "namespaces",
+            _ => kind.ToLowerInvariant() + "s",
         };
     }
 
