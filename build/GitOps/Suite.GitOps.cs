@@ -27,4 +27,22 @@ public sealed partial class Suite
             Summary.Add("Configure", "acc revision", StepStatus.Warning, "same as dev/test; set gitops.accRevision to a release tag");
         }
     }
+
+    /// <summary>
+    /// Starts GitOps on a bootstrapped cluster (for the Deploy flow): Argo CD, its Secrets, argocd/root, then waits for
+    /// the root Application. Refuses to start from stale GitOps files, so the cluster never follows a wrong repository.
+    /// </summary>
+    internal async Task InstallGitOpsAsync(string kubeconfig, CancellationToken ct = default)
+    {
+        var stale = GitOpsConfiguration.FindStale(Settings);
+        if (stale.Count > 0)
+            throw new InvalidOperationException("GitOps files are stale:\n  " + string.Join("\n  ", stale));
+        foreach (var step in GitOpsInstall.Plan(Settings, kubeconfig))
+        {
+            var watch = Stopwatch.StartNew();
+            Log.Info($"GitOps: {step.Description}: {step.Command.Display()}");
+            await Runner.RunAsync(step.Command, ct).ConfigureAwait(false);
+            Summary.Add("GitOps", step.Description, StepStatus.Passed, "done", watch.Elapsed);
+        }
+    }
 }
