@@ -47,6 +47,18 @@ public sealed class CelPolicyTests
     }
 
     [Test]
+    public async Task A_workload_without_namespace_is_judged_by_the_request_namespace()
+    {
+        var dir = Path.Combine(KyvernoDir, PolicyChecks.DisallowDefaultNamespace);
+        var policy = CelEvaluator.Policy.From(YamlManifests.ParseFile(Path.Combine(dir, "policy.yaml")).Single());
+        var pod = YamlManifests.ParseFile(Path.Combine(dir, "resources.yaml")).First(o => o.Kind == "Pod");
+        var bare = pod with { Body = (JObject)pod.Body.DeepClone() };
+        ((JObject)bare.Body["metadata"]!).Remove("namespace");
+        var results = await CelEvaluator.EvaluateAsync([new("in-default", policy, bare, "default"), new("in-test", policy, bare, "test")]);
+        Assert.That((results["in-default"].Result, results["in-test"].Result), Is.EqualTo(("fail", "pass")));
+    }
+
+    [Test]
     public async Task The_generator_builds_exactly_the_expected_NetworkPolicy()
     {
         var dir = Path.Combine(KyvernoDir, PolicyChecks.GenerateDefaultDeny);
