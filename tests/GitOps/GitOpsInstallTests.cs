@@ -1,0 +1,95 @@
+using Platform.Build.GitOps;
+using Platform.Build.Logging;
+using Platform.Build.Tools;
+using static Platform.Build.Tests.GitOps.GitOpsTestSupport;
+
+namespace Platform.Build.Tests.GitOps;
+
+/// <summary>Starting GitOps on a cluster: the planned commands, the Secrets from secret settings, and the run order.</summary>
+public sealed class GitOpsInstallTests
+{
+    private const string ClientSecret = "oidc-client-Secret-93b1";
+
+    [Test]
+    public void The_plan_installs_the_pinned_Argo_CD_then_applies_the_root_and_waits_for_it()
+    {
+        var steps = GitOpsInstall.Plan(LoadSettings(), "/tmp/kubeconfig");
+        Assert.That(steps.Select(s => s.Description), Is.EqualTo(new[]
+        {
+            "Argo CD (argo-cd 9.3.1)", "projects and root app-of-apps", "root app synced",
+        }));
+        Assert.That(steps[0].Command.Arguments, Is.SupersetOf(new[] { "upgrade", "--install", "argocd", "argo-cd", "--version", "9.3.1", "--namespace", "argocd" }));
+        Assert.That(steps[0].Command.Arguments.SkipWhile(a => a != "-f").Skip(1).First(), Does.EndWith("argocd/install/values.yaml"));
+        Assert.That(steps[1].Command.Arguments, Does.Contain("-k").And.Some.EndsWith("argocd/root"));
+        Assert.That(steps[2].Command.Arguments, Does.Contain("--for=jsonpath={.status.sync.status}=Synced"));
+    }
+
+    [Test]
+    public void Secret_settings_become_Secrets_applied_from_stdin_and_masked_in_the_command_line()
+    {
+        var settings = LoadSettings(environment: new() { ["PLATFORM_ARGOCD_OIDC_CLIENT_SECRET"] = ClientSecret });
+        var step = GitOpsInstall.Plan(settings, "/tmp/kubeconfig").Single(s => s.Description == "Secret argocd-oidc");
+        Assert.That(step.Command.StandardInput, Does.Contain("\"clientSecret\":\"" + ClientSecret + "\"").And.Contain("app.kubernetes.io/part-of"));
+        Assert.That(string.Join(' ', step.Command.Arguments), Does.Not.Contain(ClientSecret));
+        Assert.That(step.Command.Secrets, Is.EqualTo(new[] { ClientSecret }));
+        Assert.That(Redaction.Apply("token " + ClientSecret), Does.Not.Contain(ClientSecret));
+    }
+
+    [Test]
+    public async Task InstallGitOps_StandIn_runs_the_steps_in_order_and_keeps_the_secret_out_of_the_log()
+    {
+        if (OperatingSystem.IsWindows()) Assert.Ignore("The helm and kubectl stand-ins are shell scripts.");
+        var dir = Directory.CreateTempSubdirectory("gitops-standin-").FullName;
+        try
+        {
+            var record = Path.Combine(dir, "calls.log");
+            string StandIn(string name)
+            {
+                var path = Path.Combine(dir, name);
+                File.WriteAllText(path, $"#!/bin/sh\necho \"{name} $*\" >> '{record}'\nif [ \"$*\" != \"${{*%-f -}}\" ]; then cat >> '{record}'; echo >> '{record}'; fi\n");
+                if (!OperatingSystem.IsWindows())
+                    File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                return path;
+            }
+            var environment = new Dictionary<string, string> { ["PLATFORM_TOOL_HELM"] = StandIn("helm"), ["PLATFORM_TOOL_KUBECTL"] = StandIn("kubectl") };
+            var settings = LoadSettings(environment: new() { ["PLATFORM_ARGOCD_OIDC_CLIENT_SECRET"] = ClientSecret });
+            var log = new RecordingLog();
+            var suite = new Suite(settings, log, new ToolRunner(log, new ToolLocator(environment)), environment);
+
+            await suite.InstallGitOpsAsync("/tmp/kubeconfig");
+
+            var calls = File.ReadAllLines(record).Where(l => l.StartsWith("helm ", StringComparison.Ordinal) || l.StartsWith("kubectl ", StringComparison.Ordinal)).ToList();
+            Assert.That(calls.Select(c => string.Join(' ', c.Split(' ').Take(4))), Is.EqualTo(new[]
+            {
+                "helm upgrade --install argocd", "kubectl --kubeconfig /tmp/kubeconfig apply", "kubectl --kubeconfig /tmp/kubeconfig apply",
+                "kubectl --kubeconfig /tmp/kubeconfig wait",
+            }));
+            Assert.That(File.ReadAllText(record), Does.Contain(ClientSecret), "the Secret reaches kubectl on stdin");
+            Assert.That(log.Text, Does.Not.Contain(ClientSecret));
+            Assert.That(suite.Summary.Rows.Select(r => r.Subject), Does.Contain("Secret argocd-oidc").And.Contain("root app synced"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Test]
+    public void InstallGitOps_refuses_stale_GitOps_files_before_running_anything()
+    {
+        var root = TempCopy("argocd", "kyverno");
+        try
+        {
+            var settings = LoadSettings(root, new() { ["gitops.repoUrl"] = "https://git.elsewhere.example/x.git" });
+            var log = new RecordingLog();
+            var suite = new Suite(settings, log, new ToolRunner(log, new ToolLocator(new Dictionary<string, string>())), new Dictionary<string, string>());
+            var error = Assert.ThrowsAsync<InvalidOperationException>(() => suite.InstallGitOpsAsync("/tmp/kubeconfig"))!;
+            Assert.That(error.Message, Does.Contain(GitOpsConfiguration.SourceFile));
+            Assert.That(suite.Summary.Rows, Is.Empty);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+}
