@@ -15,15 +15,17 @@ namespace Platform.Build;
 /// </summary>
 public sealed partial class Suite
 {
+    private Func<CancellationToken, Task<SecurityIntent>>? _securityIntentSource;
+
     /// <summary>
-    /// Where Audit gets the intended security state. The lead wires it after the merge to
-    /// <c>ct =&gt; TerraformIntent.LoadAsync(Runner, Settings, ct)</c> (computed from the Terraform logic modules).
-    /// Tests set it to an explicit intent.
+    /// Where Audit gets the intended security state: by default the Terraform logic modules for these settings
+    /// (TerraformIntent), the same matrix Provision creates. Tests may set an explicit intent.
     /// </summary>
-    public Func<CancellationToken, Task<SecurityIntent>> SecurityIntentSource { get; set; } = _ =>
-        throw new InvalidOperationException(
-            "Audit has no intended security state: wire Suite.SecurityIntentSource to TerraformIntent.LoadAsync(Runner, Settings, ct) " +
-            "(build/OpenStack/Suite.OpenStack.cs).");
+    public Func<CancellationToken, Task<SecurityIntent>> SecurityIntentSource
+    {
+        get => _securityIntentSource ?? (ct => Terraform.TerraformIntent.LoadAsync(Runner, Settings, ct));
+        set => _securityIntentSource = value;
+    }
 
     /// <summary>HTTP behaviour of the OpenStack client (timeouts, retries, page size, clock); tests tune it.</summary>
     public OpenStackSessionOptions OpenStackOptions { get; set; } = new();

@@ -42,7 +42,8 @@ public sealed partial class Suite
                 $"{r.Objects} objects, {r.Errors} errors, {r.Warnings} warnings", r.Duration);
         }
         foreach (var (tool, status) in folderChecks.Status)
-            Summary.Add("Validate", tool, status.StartsWith("skipped", StringComparison.Ordinal) ? StepStatus.Skipped : StepStatus.Passed, status);
+            Summary.Add("Validate", tool, status.StartsWith("skipped", StringComparison.Ordinal) ? StepStatus.Skipped
+                : status.StartsWith("failed", StringComparison.Ordinal) ? StepStatus.Failed : StepStatus.Passed, status);
         Log.Write(table);
 
         var junit = OutputPath("validate.junit.xml");
@@ -129,6 +130,14 @@ public sealed partial class Suite
         var strict = Settings.GetBool("strictTools");
         var kyvernoDir = Path.Combine(RepositoryRoot, "kyverno");
 
+        if (Directory.Exists(kyvernoDir))
+        {
+            // cli.kyverno.io Test/Values have no published schema: their structure is checked here, on every machine.
+            var problems = GitOps.KyvernoTestCases.Check(kyvernoDir);
+            findings.AddRange(problems.Select(p => new Finding(Severity.Error, "kyverno", "(test cases)", "", p, "kyverno-test-cases")));
+            status.Add(("kyverno test cases", problems.Count == 0 ? "passed (structure: policy, test, pass and fail resources)" : $"failed ({problems.Count})"));
+        }
+
         foreach (var (tool, folder) in new[] { (KnownTools.Kyverno, kyvernoDir), (KnownTools.Trivy, RepositoryRoot) })
         {
             if (tool == KnownTools.Kyverno && !Directory.Exists(kyvernoDir)) continue;
@@ -163,6 +172,7 @@ public sealed partial class Suite
     internal List<Func<Settings.PlatformSettings, IEnumerable<string>>> StalenessChecks { get; } =
     [
         Environments.EnvironmentConfiguration.FindStale,
+        GitOps.GitOpsConfiguration.FindStale,
     ];
 }
 

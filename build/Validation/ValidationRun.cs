@@ -18,6 +18,8 @@ public sealed record UnitResult(ManifestUnit Unit, int Objects, IReadOnlyList<Fi
 /// </summary>
 public sealed class ValidationRun(ToolRunner runner, SchemaStore schemas, ExternalValidators external, int parallelism = 0)
 {
+    public const string KyvernoCliGroup = "cli.kyverno.io";
+
     /// <param name="expectedKinds">Kinds to compile schemas for while the units render (see ManifestDiscovery.PredictKinds).</param>
     public async Task<IReadOnlyList<UnitResult>> RunAsync(IReadOnlyList<ManifestUnit> units, CancellationToken ct = default,
         IEnumerable<(string Group, string Version, string Kind)>? expectedKinds = null)
@@ -57,8 +59,9 @@ public sealed class ValidationRun(ToolRunner runner, SchemaStore schemas, Extern
                 {
                     var text = await File.ReadAllTextAsync(file, ct).ConfigureAwait(false);
                     var parsed = YamlManifests.Parse(text, Path.GetRelativePath(Path.GetDirectoryName(unit.Path)!, file));
-                    // Data files (Helm values, test values) have no apiVersion/kind: they are not objects to validate.
-                    objects.AddRange(parsed.Where(o => o.Body.ContainsKey("apiVersion") || o.Body.ContainsKey("kind")));
+                    // Data files (Helm values) have no apiVersion/kind, and the kyverno CLI's own Test/Values kinds have no
+                    // published schema (Validate checks their structure separately): neither is a cluster object.
+                    objects.AddRange(parsed.Where(o => (o.Body.ContainsKey("apiVersion") || o.Body.ContainsKey("kind")) && o.Group != KyvernoCliGroup));
                     rendered += text + "\n---\n";
                 }
             }

@@ -68,7 +68,7 @@ public sealed class ArgoCdTests
 
     [Test]
     public void Each_environment_is_isolated_in_its_own_project() =>
-        Assert.That(ArgoCdChecks.EnvironmentIsolation(Argo, Environments), Is.Empty);
+        Assert.That(ArgoCdChecks.EnvironmentIsolation(Argo, EnvNames), Is.Empty);
 
     [Test]
     public void Every_Application_is_pinned_and_none_uses_HEAD() =>
@@ -80,7 +80,7 @@ public sealed class ArgoCdTests
 
     [Test]
     public void Dev_and_test_sync_automatically_and_acc_only_by_hand_inside_its_window() =>
-        Assert.That(ArgoCdChecks.SyncPolicies(Argo, Environments), Is.Empty);
+        Assert.That(ArgoCdChecks.SyncPolicies(Argo, EnvNames), Is.Empty);
 
     [Test]
     public void The_default_project_can_deploy_nothing()
@@ -102,7 +102,7 @@ public sealed class ArgoCdTests
         Assert.That(Wave("AppProject", "env-dev"), Is.LessThan(Wave("Application", "addon-kyverno")));
         Assert.That(Wave("Application", "addon-kyverno"), Is.LessThan(Wave("Application", "kyverno-policies")));
         Assert.That(Wave("Application", "kyverno-policies"), Is.LessThan(Wave("Application", "guardrails-dev")));
-        foreach (var env in Environments)
+        foreach (var env in EnvNames)
             Assert.That(Wave("Application", "guardrails-" + env), Is.LessThan(Wave("Application", "env-" + env)));
     }
 
@@ -184,7 +184,7 @@ public sealed class ArgoCdTests
     ];
 
     [TestCaseSource(nameof(IsolationMutations))]
-    public void Environment_isolation_reports(Mutation mutation) => AssertReports(mutation, o => ArgoCdChecks.EnvironmentIsolation(o, Environments));
+    public void Environment_isolation_reports(Mutation mutation) => AssertReports(mutation, o => ArgoCdChecks.EnvironmentIsolation(o, EnvNames));
 
     public static IEnumerable<Mutation> PinningMutations() =>
     [
@@ -221,7 +221,7 @@ public sealed class ArgoCdTests
     ];
 
     [TestCaseSource(nameof(SyncMutations))]
-    public void Sync_policies_report(Mutation mutation) => AssertReports(mutation, o => ArgoCdChecks.SyncPolicies(o, Environments));
+    public void Sync_policies_report(Mutation mutation) => AssertReports(mutation, o => ArgoCdChecks.SyncPolicies(o, EnvNames));
 
     private static void AssertReports(Mutation mutation, Func<IReadOnlyList<ManifestObject>, IReadOnlyList<string>> check)
     {

@@ -26,7 +26,7 @@ internal static class GitOpsTestSupport
     public static IReadOnlyList<ManifestObject> Argo =>
         [.. Apps, .. Root.Where(r => !Apps.Any(a => a.Kind == r.Kind && a.Name == r.Name))];
 
-    public static IReadOnlyList<string> Environments => LoadSettings().GetList(SettingsCatalog.EnvironmentsKey);
+    public static IReadOnlyList<string> EnvNames => LoadSettings().GetList(SettingsCatalog.EnvironmentsKey);
 
     /// <summary>Deep copies, so a mutation test never changes the cached render.</summary>
     public static List<ManifestObject> Copy(IEnumerable<ManifestObject> objects) =>

@@ -100,7 +100,7 @@ public sealed class AuditChecksTests
     {
         var live = WithRule(Matching(), IntentBuilder.Nodes(P), new SecurityGroupRuleRecord
         { Id = "x", Direction = "ingress", EtherType = "IPv4", Protocol = "tcp", PortMin = 10255, PortMax = 10255, RemoteGroupId = "sg-" + IntentBuilder.Nodes(P) });
-        Assert.That(Failures(live).Single().Detail, Does.Contain("port 10255 from group seed-nodes"));
+        Assert.That(Failures(live).Single().Detail, Does.Contain("port 10255 from group seed-node"));
     }
 
     [TestCase("94")]
@@ -140,7 +140,7 @@ public sealed class AuditChecksTests
     {
         var live = Matching();
         var noEgress = live with { SecurityGroups = live.SecurityGroups.Select(g => g with { Rules = g.Rules.Where(r => !(g.Name == IntentBuilder.Nodes(P) && r.EtherType == "IPv6")).ToList() }).ToList() };
-        Assert.That(Failures(noEgress).Single().Detail, Does.Contain("missing intended rule: seed-nodes: egress IPv6"));
+        Assert.That(Failures(noEgress).Single().Detail, Does.Contain("missing intended rule: seed-node: egress IPv6"));
         var noGroup = live with { SecurityGroups = live.SecurityGroups.Where(g => g.Name != IntentBuilder.Ingress(P)).ToList() };
         Assert.That(Failures(noGroup).Single().Detail, Does.Contain("does not exist"));
         var stray = live with { SecurityGroups = [.. live.SecurityGroups, new SecurityGroupRecord { Id = "s", Name = "seed-debug" }] };

@@ -73,7 +73,9 @@ public sealed class OpenStackSession : IDisposable
         Options = options;
         _log = log;
         _ownsHttp = http is null;
-        _http = http ?? new HttpClient { Timeout = options.RequestTimeout };
+        // OpenStack's eventlet servers drop idle keep-alive connections; reusing one for a POST fails with "response
+        // ended prematurely", and a create is never retried. Keep pooled connections only briefly.
+        _http = http ?? new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(2) }) { Timeout = options.RequestTimeout };
         _idempotent = Pipeline(options, log, createCall: false);
         _create = Pipeline(options, log, createCall: true);
     }

@@ -63,7 +63,9 @@ public sealed class LabSetUp
         foreach (var (k, v) in settings ?? new Dictionary<string, string>()) arguments[k] = v;
         var loaded = SettingsLoader.Load(Support.Repo.Root, target, arguments, environment);
         var log = new RecordingLog();
-        return (new Suite(loaded, log, new ToolRunner(log, new ToolLocator(environment)), environment), log);
+        // The tools (terraform, for Audit's intent) are found on the process PATH, as for a user.
+        var toolEnvironment = new Dictionary<string, string>(environment) { ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "" };
+        return (new Suite(loaded, log, new ToolRunner(log, new ToolLocator(toolEnvironment)), environment), log);
     }
 
     public static IEnumerable<Finding> Failed(CheckReport report, string check) =>

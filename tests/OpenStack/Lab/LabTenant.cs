@@ -58,13 +58,14 @@ public sealed class LabTenant : IDisposable
     private static string Id(JsonElement body, string kind) => body.GetProperty(kind).GetProperty("id").GetString()!;
 
     /// <summary>Adds one security-group rule; returns its id.</summary>
-    public async Task<string> AddRuleAsync(string group, string direction, string? protocol, int? min, int? max, string? cidr, string? remoteGroup)
+    public async Task<string> AddRuleAsync(string group, string direction, string? protocol, int? min, int? max, string? cidr, string? remoteGroup,
+        string etherType = "IPv4")
     {
         var rule = new Dictionary<string, object?>
         {
             ["security_group_id"] = GroupIds[group],
             ["direction"] = direction,
-            ["ethertype"] = "IPv4",
+            ["ethertype"] = etherType,
             ["protocol"] = protocol,
             ["port_range_min"] = min,
             ["port_range_max"] = max,
@@ -81,16 +82,23 @@ public sealed class LabTenant : IDisposable
     {
         foreach (var group in intent.Groups)
             GroupIds[group] = Id(await PostAsync(ServiceTypes.Network, "v2.0/security-groups", $$$$"""{"security_group": {"name": "{{{{group}}}}"}}"""), "security_group");
-        // Neutron creates the default egress pair in each new group by itself.
-        foreach (var r in intent.Rules.Where(r => r.Direction == "ingress"))
-            await AddRuleAsync(r.Group, r.Direction, r.Protocol, r.PortMin, r.PortMax, r.RemoteCidr, r.RemoteGroup);
+        // As Terraform does (delete_default_rules): drop the egress pair Neutron adds to each new group, then create
+        // exactly the intended rules.
+        foreach (var group in intent.Groups)
+        {
+            var created = await Session.SendAsync(ServiceTypes.Network, HttpMethod.Get, $"v2.0/security-group-rules?security_group_id={GroupIds[group]}");
+            foreach (var rule in created!.Value.GetProperty("security_group_rules").EnumerateArray())
+                await DeleteAsync(ServiceTypes.Network, $"v2.0/security-group-rules/{rule.GetProperty("id").GetString()}");
+        }
+        foreach (var r in intent.Rules)
+            await AddRuleAsync(r.Group, r.Direction, r.Protocol, r.PortMin, r.PortMax, r.RemoteCidr, r.RemoteGroup, r.EtherType);
 
         await BuildNetworkAsync(intent.Network.NodeCidr, externalNetworkId);
         var flavors = await Api.FlavorsAsync();
         var image = (await Api.ImagesAsync(LabSetUp.Image)).Single();
         (string Name, string Flavor, string[] Groups)[] nodes =
         [
-            ($"{Platform}-cp-0", "m1.medium", [IntentBuilder.Nodes(Platform), IntentBuilder.ControlPlane(Platform)]),
+            ($"{Platform}-cp-0", "m1.medium", [IntentBuilder.Nodes(Platform), IntentBuilder.ControlPlane(Platform), IntentBuilder.Admin(Platform)]),
             ($"{Platform}-worker-0", "m1.large", [IntentBuilder.Nodes(Platform), IntentBuilder.Ingress(Platform)]),
             ($"{Platform}-worker-1", "m1.large", [IntentBuilder.Nodes(Platform)]),
         ];
