@@ -254,7 +254,7 @@ public sealed class BootstrapRunner
         var result = await node.RunAsync(RemoteCommands.ReadAdminKubeconfig, cancellationToken: ct);
         await CheckAsync(node, $"reading {NodePaths.AdminKubeconfig}", result);
         var text = Kubeconfig.Rewrite(result.Output, Kubeconfig.ServerFor(_spec));
-        Kubeconfig.WritePrivate(_kubeconfigPath, text);
+        Files.SecureFile.WriteAllText(_kubeconfigPath, text);
         _log.Info($"Wrote the kubeconfig to {_kubeconfigPath} (0600, server {Kubeconfig.ServerFor(_spec)}).");
     }
 

@@ -1,3 +1,4 @@
+using Platform.Build.Files;
 using Platform.Build.Logging;
 using Platform.Build.Tools;
 

@@ -1,3 +1,4 @@
+using Platform.Build.Files;
 using System.Diagnostics;
 using Platform.Build.Inventory;
 using Platform.Build.Reporting;

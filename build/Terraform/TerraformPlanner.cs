@@ -1,3 +1,4 @@
+using Platform.Build.Files;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Platform.Build.Settings;

@@ -245,7 +245,7 @@ public sealed class KubeconfigTests
     }
 
     [Test, System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    public void WritePrivate_Creates0600_EvenOverAWorldReadableFile()
+    public void SecureFile_Creates0600_EvenOverAWorldReadableFile()
     {
         var dir = Directory.CreateTempSubdirectory("kc");
         try
@@ -253,7 +253,7 @@ public sealed class KubeconfigTests
             var path = Path.Combine(dir.FullName, "kubeconfig");
             File.WriteAllText(path, "old");
             File.SetUnixFileMode(path, (UnixFileMode)0b110_100_100);
-            Kubeconfig.WritePrivate(path, "new");
+            Platform.Build.Files.SecureFile.WriteAllText(path, "new");
             Assert.That(File.GetUnixFileMode(path), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
             Assert.That(File.ReadAllText(path), Is.EqualTo("new"));
         }

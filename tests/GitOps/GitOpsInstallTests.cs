@@ -1,3 +1,4 @@
+using Platform.Build.Tests.Support;
 using Platform.Build.GitOps;
 using Platform.Build.Logging;
 using Platform.Build.Tools;
@@ -45,11 +46,8 @@ public sealed class GitOpsInstallTests
             var record = Path.Combine(dir, "calls.log");
             string StandIn(string name)
             {
-                var path = Path.Combine(dir, name);
-                File.WriteAllText(path, $"#!/bin/sh\necho \"{name} $*\" >> '{record}'\nif [ \"$*\" != \"${{*%-f -}}\" ]; then cat >> '{record}'; echo >> '{record}'; fi\n");
-                if (!OperatingSystem.IsWindows())
-                    File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-                return path;
+                return Executable.Write(Path.Combine(dir, name),
+                    $"#!/bin/sh\necho \"{name} $*\" >> '{record}'\nif [ \"$*\" != \"${{*%-f -}}\" ]; then cat >> '{record}'; echo >> '{record}'; fi\n");
             }
             var environment = new Dictionary<string, string> { ["PLATFORM_TOOL_HELM"] = StandIn("helm"), ["PLATFORM_TOOL_KUBECTL"] = StandIn("kubectl") };
             var settings = LoadSettings(environment: new() { ["PLATFORM_ARGOCD_OIDC_CLIENT_SECRET"] = ClientSecret });

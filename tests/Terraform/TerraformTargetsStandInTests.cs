@@ -1,3 +1,4 @@
+using Platform.Build.Tests.Support;
 using Platform.Build.Inventory;
 using Platform.Build.Logging;
 using Platform.Build.Reporting;
@@ -22,7 +23,7 @@ public sealed class TerraformTargetsStandInTests
             var outputFile = Path.Combine(repo.Root, "standin-output.json");
             File.WriteAllText(outputFile, outputJson);
             Script = Path.Combine(repo.Root, "terraform-standin.sh");
-            File.WriteAllText(Script, $$"""
+            Executable.Write(Script, $$"""
                 #!/usr/bin/env bash
                 # Recording stand-in for terraform against the OpenStack provider.
                 set -euo pipefail
@@ -41,8 +42,7 @@ public sealed class TerraformTargetsStandInTests
                   apply) [ -f "${@: -1}" ] || { echo "no plan file" >&2; exit 1; } ;;
                   output) cat '{{outputFile}}' ;;
                 esac
-                """.Replace("\r", "", StringComparison.Ordinal));
-            File.SetUnixFileMode(Script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                """);
         }
 
         public string Script { get; }

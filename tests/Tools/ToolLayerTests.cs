@@ -1,4 +1,5 @@
 using Platform.Build.Logging;
+using Platform.Build.Tests.Support;
 using Platform.Build.Tools;
 
 namespace Platform.Build.Tests.Tools;
@@ -37,13 +38,8 @@ public class ToolLayerTests
     public void Versions_are_read_from_tool_banners(string banner, string version) =>
         Assert.That(ToolLocator.ParseVersion(banner), Is.EqualTo(Version.Parse(version)));
 
-    private static string Script(string body)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"tool-{Guid.NewGuid():N}.sh");
-        File.WriteAllText(path, "#!/bin/sh\n" + body + "\n");
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        return path;
-    }
+    private static string Script(string body) =>
+        Executable.Write(Path.Combine(Path.GetTempPath(), $"tool-{Guid.NewGuid():N}.sh"), "#!/bin/sh\n" + body + "\n");
 
     private static (ToolRunner Runner, RecordingLog Log) RunnerWith(ToolInfo tool, string script)
     {

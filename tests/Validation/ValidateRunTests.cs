@@ -69,14 +69,13 @@ public class ValidateRunTests
         var dir = Directory.CreateTempSubdirectory("kubeconform-").FullName;
         var record = Path.Combine(dir, "calls.txt");
         var script = Path.Combine(dir, "kubeconform");
-        File.WriteAllText(script, $$$"""
+        Executable.Write(script, $$$"""
             #!/bin/sh
             echo "$@" >> {{{record}}}
             cat > /dev/null
             echo '{"resources":[{"filename":"stdin","kind":"Deployment","name":"app","version":"apps/v1","status":"statusInvalid","msg":"bad thing"}],"summary":{}}'
             exit 1
-            """.Replace("\r", ""));
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            """);
         var runner = new ToolRunner(new RecordingLog(), new ToolLocator(new Dictionary<string, string> { ["PLATFORM_TOOL_KUBECONFORM"] = script, ["PATH"] = "/nonexistent" }));
         var external = new ExternalValidators(runner, "1.35.0", "/schemas", strict: false);
 
