@@ -15,8 +15,7 @@ public class RenderedOutputTests
     {
         if (!Directory.Exists(Path.Combine(Repo.SchemaDir, "kubernetes", "1.35")))
             Assert.Ignore($"No Kubernetes 1.35 schemas at {Repo.SchemaDir}; set PLATFORM_SCHEMADIR.");
-        var check = new SchemaCheck(Repo.SchemaDir);
-        var problems = Rendered.Folder(folder).SelectMany(check.Check).ToList();
+        var problems = Rendered.Folder(folder).SelectMany(Schemas.Errors).ToList();
         Assert.That(problems, Is.Empty, string.Join("\n", problems));
     }
 
@@ -28,7 +27,7 @@ public class RenderedOutputTests
         var deployment = Rendered.Find(objects, "Deployment", "wordpress");
         ((Newtonsoft.Json.Linq.JObject)deployment.At("spec")!).Remove("selector");
         deployment.Body["spec"]!["template"]!["spec"]!["containers"]![0]!["securityContxt"] = new Newtonsoft.Json.Linq.JObject();
-        var problems = new SchemaCheck(Repo.SchemaDir).Check(deployment);
+        var problems = Schemas.Errors(deployment);
         Assert.That(problems, Has.Some.Contains("required field 'selector'").And.Some.Contains("unknown field 'securityContxt'"));
     }
 

@@ -1,5 +1,4 @@
 using Newtonsoft.Json.Linq;
-using NJsonSchema;
 using Platform.Build.Settings;
 using Platform.Build.Tests.Support;
 using Platform.Build.Validation;
@@ -12,7 +11,6 @@ internal static class GitOpsTestSupport
     private static readonly Lazy<IReadOnlyList<ManifestObject>> RootRender = new(() => ManifestRenderer.Render(Repo.PathOf("argocd", "root")));
     private static readonly Lazy<IReadOnlyList<ManifestObject>> AppsRender = new(() => ManifestRenderer.Render(Repo.PathOf("argocd", "apps")));
     private static readonly Lazy<IReadOnlyList<ManifestObject>> KyvernoRender = new(() => ManifestRenderer.Render(Repo.PathOf("kyverno")));
-    private static readonly Dictionary<string, JsonSchema?> Schemas = new();
 
     public static PlatformSettings LoadSettings(string? root = null, Dictionary<string, string>? arguments = null,
         Dictionary<string, string>? environment = null) =>
@@ -35,64 +33,8 @@ internal static class GitOpsTestSupport
     public static ManifestObject Find(IEnumerable<ManifestObject> objects, string kind, string name) =>
         objects.Single(o => o.Kind == kind && o.Name == name);
 
-    /// <summary>The CRD schema of an object (crds/&lt;group&gt;/&lt;kind&gt;_&lt;version&gt;.json), or null when the folder has none.</summary>
-    public static JsonSchema? CrdSchema(string group, string kind, string version)
-    {
-        var path = Path.Combine(Repo.SchemaDir, "crds", group, $"{kind.ToLowerInvariant()}_{version}.json");
-        lock (Schemas)
-        {
-            if (!Schemas.TryGetValue(path, out var schema))
-                Schemas[path] = schema = File.Exists(path) ? JsonSchema.FromFileAsync(path).GetAwaiter().GetResult() : null;
-            return schema;
-        }
-    }
-
-    /// <summary>
-    /// The Kubernetes 1.35 OpenAPI v3 schema of a built-in kind, made strict like `kubeconform -strict` (no unknown
-    /// fields): every object schema with properties and no additionalProperties gets additionalProperties false.
-    /// </summary>
-    public static JsonSchema? KubernetesSchema(string group, string version, string kind)
-    {
-        var path = Path.Combine(Repo.SchemaDir, "kubernetes", "1.35", group.Length == 0 ? "api" : Path.Combine("apis", group), version + ".json");
-        var key = path + "#" + kind;
-        lock (Schemas)
-        {
-            if (Schemas.TryGetValue(key, out var cached)) return cached;
-            JsonSchema? schema = null;
-            if (File.Exists(path))
-            {
-                var document = JObject.Parse(File.ReadAllText(path));
-                var schemas = (JObject)document["components"]!["schemas"]!;
-                var name = schemas.Properties().FirstOrDefault(p => p.Value["x-kubernetes-group-version-kind"] is JArray gvks && gvks.Any(g =>
-                    (string?)g["group"] == group && (string?)g["version"] == version && (string?)g["kind"] == kind))?.Name;
-                if (name is not null)
-                {
-                    foreach (var s in schemas.Descendants().OfType<JObject>().Where(o => o["properties"] is JObject && o["additionalProperties"] is null).ToList())
-                        s["additionalProperties"] = false;
-                    // NJsonSchema resolves references into "definitions", not OpenAPI's "components/schemas".
-                    var standalone = new JObject { ["allOf"] = new JArray(new JObject { ["$ref"] = "#/definitions/" + name }), ["definitions"] = schemas };
-                    schema = JsonSchema.FromJsonAsync(standalone.ToString().Replace("\"#/components/schemas/", "\"#/definitions/"))
-                        .GetAwaiter().GetResult();
-                }
-            }
-            Schemas[key] = schema;
-            return schema;
-        }
-    }
-
-    public static IReadOnlyList<string> KubernetesSchemaErrors(ManifestObject obj)
-    {
-        var schema = KubernetesSchema(obj.Group, obj.Version, obj.Kind)
-            ?? throw new InvalidOperationException($"No Kubernetes 1.35 schema for {obj.ApiVersion} {obj.Kind} under {Repo.SchemaDir}/kubernetes.");
-        return [.. schema.Validate(obj.Body).Select(e => $"{obj.Id}: {e.Path}: {e.Kind}")];
-    }
-
-    public static IReadOnlyList<string> SchemaErrors(ManifestObject obj)
-    {
-        var schema = CrdSchema(obj.Group, obj.Kind, obj.Version)
-            ?? throw new InvalidOperationException($"No CRD schema for {obj.ApiVersion} {obj.Kind} under {Repo.SchemaDir}/crds.");
-        return [.. schema.Validate(obj.Body).Select(e => $"{obj.Id}: {e.Path}: {e.Kind}")];
-    }
+    /// <summary>Schema findings of a custom resource or a built-in object (the product's strict validator).</summary>
+    public static IReadOnlyList<string> SchemaErrors(ManifestObject obj) => Support.Schemas.Errors(obj);
 
     public static void RequireSchemas()
     {

@@ -33,7 +33,7 @@ public sealed class PolicyChecksTests
         RequireSchemas();
         var violating = YamlManifests.ParseFile(Repo.Fixture("GitOps", "violating-workloads.yaml"));
         Assert.That(Fixture.Value.Complete.Concat(violating)
-            .SelectMany(o => o.Group == "argoproj.io" ? SchemaErrors(o) : KubernetesSchemaErrors(o)), Is.Empty);
+            .SelectMany(o => SchemaErrors(o)), Is.Empty);
     }
 
     public static IEnumerable<TestCaseData> ViolatingWorkloads() =>

@@ -6,11 +6,11 @@ namespace Platform.Build.Tests.Validation;
 /// <summary>The strict schema validator on fixtures: each class of bad object is named with file, object and path.</summary>
 public class ObjectValidatorTests
 {
-    private static readonly SchemaStore Schemas = new(new FolderSchemaSource(Repo.SchemaDir), "1.35");
+    private static SchemaStore Store => Support.Schemas.Store;
 
     private static async Task<IReadOnlyList<Finding>> ValidateFixture(string name)
     {
-        var validator = new ObjectValidator(Schemas);
+        var validator = new ObjectValidator(Store);
         var findings = new List<Finding>();
         foreach (var obj in YamlManifests.ParseFile(Repo.Fixture("Validation", name)))
             findings.AddRange(await validator.ValidateAsync(obj));
@@ -102,7 +102,7 @@ public class ObjectValidatorTests
     public async Task ConfigMap_data_with_a_number_is_a_wrong_type()
     {
         var obj = YamlManifests.Parse("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  b: 1\n", "inline").Single();
-        var finding = (await new ObjectValidator(Schemas).ValidateAsync(obj)).Single();
+        var finding = (await new ObjectValidator(Store).ValidateAsync(obj)).Single();
         Assert.That(finding.Path, Is.EqualTo("data.b"));
         Assert.That(finding.Message, Does.Contain("expected a string"));
     }
