@@ -55,6 +55,14 @@ public sealed partial class Suite
     /// <summary>Prints the summary table; build.cake calls it from Teardown so it shows even after a failure.</summary>
     public void PrintSummary() => Summary.Print(Log);
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<string>>> _renders = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// `kubectl kustomize` of a folder, once per run: Capacity and Validate (which depends on it) share the render.
+    /// </summary>
+    internal Task<string> RenderOnceAsync(string dir, CancellationToken ct = default) =>
+        _renders.GetOrAdd(Path.GetFullPath(dir), d => new Lazy<Task<string>>(() => Validation.ManifestRenderer.RenderYamlAsync(Runner, d, ct))).Value;
+
     /// <summary>Runs an async target step synchronously (Cake tasks are synchronous at the script level).</summary>
     internal static void Run(Func<Task> step) => step().GetAwaiter().GetResult();
 }

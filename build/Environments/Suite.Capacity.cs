@@ -26,7 +26,8 @@ public sealed partial class Suite
                 if (!ManifestRenderer.IsKustomization(dir))
                     throw new InvalidOperationException($"Environment '{env}' has no overlay at {dir}; create k8s/overlays/{env}/ or remove it from 'environments'.");
                 Log.Info($"Rendering {Path.GetRelativePath(RepositoryRoot, dir)} ...");
-                environments.Add((env, await ManifestRenderer.RenderAsync(Runner, dir).ConfigureAwait(false)));
+                environments.Add((env, Validation.YamlManifests.Parse(await RenderOnceAsync(dir).ConfigureAwait(false),
+                    Path.GetRelativePath(RepositoryRoot, dir) + " (rendered)")));
             }
         });
 

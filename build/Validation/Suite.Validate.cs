@@ -22,7 +22,8 @@ public sealed partial class Suite
         var schemas = CreateSchemaStore();
         Log.Info($"Validating {units.Count} unit(s) against Kubernetes {KubernetesMinor} and CRD schemas from {schemas.Source.Description}");
         var external = new ExternalValidators(Runner, Settings.Get("kubernetes.version"), SchemaFolder, Settings.GetBool("strictTools"));
-        var results = await new ValidationRun(Runner, schemas, external).RunAsync(units, default, ManifestDiscovery.PredictKinds(RepositoryRoot)).ConfigureAwait(false);
+        var results = await new ValidationRun(Runner, schemas, external, render: RenderOnceAsync)
+            .RunAsync(units, default, ManifestDiscovery.PredictKinds(RepositoryRoot)).ConfigureAwait(false);
         var folderChecks = await RunFolderToolsAsync().ConfigureAwait(false);
         var stale = ConfigurationStaleness();
 

@@ -16,8 +16,12 @@ public sealed record UnitResult(ManifestUnit Unit, int Objects, IReadOnlyList<Fi
 /// Renders each unit, validates every object against its schema, and folds in the optional external validators
 /// (kubeconform, kube-linter) where they are installed.
 /// </summary>
-public sealed class ValidationRun(ToolRunner runner, SchemaStore schemas, ExternalValidators external, int parallelism = 0)
+/// <param name="render">How a kustomization is rendered (default: kubectl kustomize each time; the Suite shares its renders).</param>
+public sealed class ValidationRun(ToolRunner runner, SchemaStore schemas, ExternalValidators external, int parallelism = 0,
+    Func<string, CancellationToken, Task<string>>? render = null)
 {
+    private readonly Func<string, CancellationToken, Task<string>> _render = render ?? ((dir, ct) => ManifestRenderer.RenderYamlAsync(runner, dir, ct));
+
     public const string KyvernoCliGroup = "cli.kyverno.io";
 
     /// <param name="expectedKinds">Kinds to compile schemas for while the units render (see ManifestDiscovery.PredictKinds).</param>
@@ -50,7 +54,7 @@ public sealed class ValidationRun(ToolRunner runner, SchemaStore schemas, Extern
         {
             if (unit.IsKustomization)
             {
-                rendered = await ManifestRenderer.RenderYamlAsync(runner, unit.Path, ct).ConfigureAwait(false);
+                rendered = await _render(unit.Path, ct).ConfigureAwait(false);
                 objects.AddRange(YamlManifests.Parse(rendered, unit.Label + " (rendered)"));
             }
             else
