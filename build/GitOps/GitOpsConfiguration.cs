@@ -41,19 +41,6 @@ public static partial class GitOpsConfiguration
     /// <summary>What the suite applies once after installing Argo CD: the projects and the root app-of-apps.</summary>
     public const string RootKustomization = "argocd/root";
 
-    /// <summary>Kustomizations that render the GitOps objects Validate must check (Argo CD objects and Kyverno policies).</summary>
-    public static readonly IReadOnlyList<string> ManifestRoots = ["argocd/root", "argocd/apps", "kyverno"];
-
-    /// <summary>
-    /// YAML under argocd/ and kyverno/ that is not a cluster object: Helm values, the `kyverno test` cases (cli.kyverno.io
-    /// Test and Values, no schema) and their test resources. Validate must not read these as manifests of the cluster.
-    /// </summary>
-    public static readonly IReadOnlyList<string> NonManifestGlobs =
-    [
-        "argocd/install/values.yaml", "argocd/addons/*/values.yaml", "kyverno/*/kyverno-test.yaml", "kyverno/*/values.yaml",
-        "kyverno/*/resources.yaml", "kyverno/*/generated-*.yaml",
-    ];
-
     /// <summary>The Argo CD chart the suite installs (argo-cd 9.3.1 = Argo CD v3.2.4) with the values above.</summary>
     public static readonly HelmChartPin ArgoCdChart =
         new("https://argoproj.github.io/argo-helm", "argo-cd", "9.3.1", "argocd", "argocd", ArgoCdValuesFile);
