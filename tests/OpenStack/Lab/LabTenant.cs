@@ -144,18 +144,49 @@ public sealed class LabTenant : IDisposable
         return fip;
     }
 
+    /// <summary>
+    /// Creates a 1 GB volume and waits until it is available. Just after the lab starts, Cinder's scheduler may not yet
+    /// have heard from the fake volume backend and puts the volume in "error": such a volume is deleted (nothing leaks
+    /// into other tests) and the creation tried again, for up to about two minutes.
+    /// </summary>
     public async Task<string> CreateVolumeAsync(string name)
     {
-        var id = Id(await PostAsync(ServiceTypes.BlockStorage, "volumes", $$$$"""{"volume": {"name": "{{{{name}}}}", "size": 1}}"""), "volume");
+        string? last = null;
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            var id = Id(await PostAsync(ServiceTypes.BlockStorage, "volumes", $$$$"""{"volume": {"name": "{{{{name}}}}", "size": 1}}"""), "volume");
+            // The scheduler settles a volume as available or error; "creating" is only ever transient.
+            for (var i = 0; i < 180; i++)
+            {
+                last = (await Session.GetAsync(ServiceTypes.BlockStorage, $"volumes/{id}")).GetProperty("volume").GetProperty("status").GetString();
+                if (last == "available") return id;
+                if (last == "error") break;
+                await Task.Delay(500);
+            }
+            if (last != "error") break;
+            await DeleteVolumeAsync(id);
+            TestContext.Out.WriteLine($"volume {name} attempt {attempt} ended '{last}'; retrying while the volume backend registers");
+            await Task.Delay(TimeSpan.FromSeconds(10));
+        }
+        Assert.Fail($"volume {name} did not become available (last status '{last}')");
+        return "";
+    }
+
+    private async Task DeleteVolumeAsync(string id)
+    {
+        await DeleteAsync(ServiceTypes.BlockStorage, $"volumes/{id}");
         for (var i = 0; i < 60; i++)
         {
-            var status = (await Session.GetAsync(ServiceTypes.BlockStorage, $"volumes/{id}")).GetProperty("volume").GetProperty("status").GetString();
-            if (status == "available") return id;
-            if (status == "error") Assert.Fail($"volume {name} went to error");
+            try
+            {
+                await Session.GetAsync(ServiceTypes.BlockStorage, $"volumes/{id}");
+            }
+            catch (OpenStackApiException e) when (e.Status == HttpStatusCode.NotFound)
+            {
+                return;
+            }
             await Task.Delay(500);
         }
-        Assert.Fail($"volume {name} did not become available");
-        return id;
     }
 
     private async Task WaitForServerAsync(string name, string id)
