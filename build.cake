@@ -75,6 +75,10 @@ Task("Bootstrap")
     .Description("Turns the provisioned VMs into a Kubernetes 1.35 cluster with kubeadm over SSH (pinned host keys, ProxyJump), writes the kubeconfig.")
     .Does(() => suite.Bootstrap());
 
+Task("GitOps")
+    .Description("Installs the pinned Argo CD on the bootstrapped cluster, creates its Secrets and the Cinder CSI cloud config from the environment and Provision's output, applies the root app-of-apps once and waits until it is synced.")
+    .Does(() => suite.InstallGitOps());
+
 Task("Benchmark-Bootstrap")
     .Description("Times a 3-node bootstrap in the SSH lab: parallel vs sequential joins, and a re-run vs the first run.")
     .Does(() => suite.BenchmarkBootstrap());

@@ -12,6 +12,6 @@ dotnet tool restore | Out-Null
 if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 # Build output is shown only when the build fails.
 $buildLog = dotnet build build/Platform.Build.csproj --configuration Release --output .build/lib -nologo -v:quiet 2>&1
-if ($LASTEXITCODE -ne 0) { $buildLog | Write-Error; exit $LASTEXITCODE }
+if ($LASTEXITCODE -ne 0) { $code = $LASTEXITCODE; $buildLog | Out-String | Write-Host; exit $code }
 dotnet tool run dotnet-cake build.cake @args
 exit $LASTEXITCODE

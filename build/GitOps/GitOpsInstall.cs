@@ -17,8 +17,12 @@ public static class GitOpsInstall
 {
     public const string OidcSecretName = "argocd-oidc";
     public const string NotificationsSecretName = "argocd-notifications-secret";
+    /// <summary>The Secret the Cinder CSI chart reads (argocd/addons/cinder-csi/values.yaml: secret.name, key cloud.conf).</summary>
+    public const string CsiSecretName = "cloud-config";
+    public const string CsiSecretNamespace = "kube-system";
 
-    public static IReadOnlyList<GitOpsStep> Plan(PlatformSettings settings, string kubeconfig)
+    /// <param name="csiCloudConf">Provision's cloud.conf for Cinder CSI (artifacts/terraform/csi-cloud.conf), or null.</param>
+    public static IReadOnlyList<GitOpsStep> Plan(PlatformSettings settings, string kubeconfig, string? csiCloudConf = null)
     {
         var chart = GitOpsConfiguration.ArgoCdChart;
         var steps = new List<GitOpsStep>
@@ -26,11 +30,17 @@ public static class GitOpsInstall
             new($"Argo CD ({chart.Chart} {chart.Version})", Helm.UpgradeInstall(kubeconfig, chart.Release, chart.Chart, chart.Version,
                 chart.Namespace, chart.Repository, [Path.Combine(settings.RepositoryRoot, chart.ValuesFile)])),
         };
+        var ns = chart.Namespace;
         if (settings.Has("argocd.oidcClientSecret"))
-            steps.Add(new($"Secret {OidcSecretName}", ApplySecret(kubeconfig, OidcSecretName, "clientSecret", settings.Get("argocd.oidcClientSecret"))));
+            steps.Add(new($"Secret {OidcSecretName}", ApplySecret(kubeconfig, ns, OidcSecretName, "clientSecret", settings.Get("argocd.oidcClientSecret"), ArgoCdLabels)));
         if (settings.Has("argocd.alertsWebhookUrl"))
             steps.Add(new($"Secret {NotificationsSecretName}",
-                ApplySecret(kubeconfig, NotificationsSecretName, "platform-alerts-url", settings.Get("argocd.alertsWebhookUrl"))));
+                ApplySecret(kubeconfig, ns, NotificationsSecretName, "platform-alerts-url", settings.Get("argocd.alertsWebhookUrl"), ArgoCdLabels)));
+        // Before the root app: the Cinder CSI add-on it deploys reads this Secret as soon as it starts.
+        if (csiCloudConf is not null)
+            steps.Add(new($"Secret {CsiSecretNamespace}/{CsiSecretName} (Cinder CSI cloud.conf)",
+                ApplySecret(kubeconfig, CsiSecretNamespace, CsiSecretName, "cloud.conf", csiCloudConf, new Dictionary<string, string>(),
+                    CloudConfSecrets(csiCloudConf))));
         steps.Add(new("projects and root app-of-apps",
             Kubectl.ApplyKustomize(kubeconfig, Path.Combine(settings.RepositoryRoot, GitOpsConfiguration.RootKustomization))));
         steps.Add(new("root app synced", Kubectl.Wait(kubeconfig, "application/platform-root", "jsonpath={.status.sync.status}=Synced",
@@ -38,8 +48,15 @@ public static class GitOpsInstall
         return steps;
     }
 
-    /// <summary>A Secret applied from stdin, labelled so Argo CD resolves `$name:key` references to it; the value is masked.</summary>
-    public static ToolCommand ApplySecret(string kubeconfig, string name, string key, string value)
+    /// <summary>Argo CD resolves `$name:key` references only to Secrets with this label.</summary>
+    private static readonly IReadOnlyDictionary<string, string> ArgoCdLabels = new Dictionary<string, string> { ["app.kubernetes.io/part-of"] = "argocd" };
+
+    /// <summary>
+    /// A Secret applied from stdin, never on the command line; the value (and any <paramref name="alsoSecret"/> part of
+    /// it, such as a credential inside a config file) is masked in every log line.
+    /// </summary>
+    public static ToolCommand ApplySecret(string kubeconfig, string ns, string name, string key, string value,
+        IReadOnlyDictionary<string, string> labels, IEnumerable<string>? alsoSecret = null)
     {
         var secret = new JObject
         {
@@ -48,8 +65,8 @@ public static class GitOpsInstall
             ["metadata"] = new JObject
             {
                 ["name"] = name,
-                ["namespace"] = GitOpsConfiguration.ArgoCdChart.Namespace,
-                ["labels"] = new JObject { ["app.kubernetes.io/part-of"] = "argocd" },
+                ["namespace"] = ns,
+                ["labels"] = JObject.FromObject(labels),
             },
             ["type"] = "Opaque",
             ["stringData"] = new JObject { [key] = value },
@@ -57,8 +74,16 @@ public static class GitOpsInstall
         return new ToolCommand(KnownTools.Kubectl, ["--kubeconfig", kubeconfig, "apply", "--server-side", "--field-manager=platform-build", "-f", "-"])
         {
             StandardInput = secret.ToString(Formatting.None),
-            Secrets = [value],
+            Secrets = [value, .. alsoSecret ?? []],
             StreamOutput = false,
         };
     }
+
+    /// <summary>The credential values inside a cloud.conf (`password = ...`, `application-credential-secret = ...`).</summary>
+    internal static IEnumerable<string> CloudConfSecrets(string cloudConf) =>
+        cloudConf.Split('\n')
+            .Select(line => line.Split('=', 2))
+            .Where(kv => kv.Length == 2 && kv[0].Trim() is "password" or "application-credential-secret")
+            .Select(kv => kv[1].Trim().Trim('"'))
+            .Where(v => v.Length > 0);
 }

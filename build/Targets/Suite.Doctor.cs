@@ -25,12 +25,11 @@ public sealed partial class Suite
     {
         var statuses = await Task.WhenAll(KnownTools.All.Select(t => ToolStatus.ProbeAsync(t, Runner.Locator))).ConfigureAwait(false);
         Log.Write(DoctorTable(statuses));
-        foreach (var s in statuses)
-            Summary.Add("Doctor", s.Tool.Name, DoctorStatus(s), s.Version?.ToString() ?? s.State.ToString().ToLowerInvariant());
-
         var targets = Settings.GetList("doctor.for");
-        var broken = statuses.Where(s => s.Tool.RequiredFor.Intersect(targets, StringComparer.OrdinalIgnoreCase).Any()
-            && s.State is ToolState.Missing or ToolState.TooOld).ToList();
+        foreach (var s in statuses)
+            Summary.Add("Doctor", s.Tool.Name, DoctorStatus(s, targets), s.Version?.ToString() ?? s.State.ToString().ToLowerInvariant());
+
+        var broken = statuses.Where(s => IsRequiredFor(s.Tool, targets) && s.State is ToolState.Missing or ToolState.TooOld).ToList();
         if (broken.Count > 0)
             throw new InvalidOperationException($"Tools required for {string.Join(", ", targets)} are missing or too old: " +
                 string.Join("; ", broken.Select(s => $"{s.Tool.Name} ({s.State}, needs >= {s.Tool.MinimumVersion}): {s.Tool.InstallHint}")));
@@ -55,11 +54,15 @@ public sealed partial class Suite
         return table;
     }
 
-    private static StepStatus DoctorStatus(ToolStatus s) => s.State switch
+    private static bool IsRequiredFor(ToolInfo tool, IEnumerable<string> targets) =>
+        tool.RequiredFor.Intersect(targets, StringComparer.OrdinalIgnoreCase).Any();
+
+    /// <summary>Failed only for what fails the run: a tool that a target in doctor.for requires; other gaps are warnings.</summary>
+    internal static StepStatus DoctorStatus(ToolStatus s, IReadOnlyList<string> targets) => s.State switch
     {
         ToolState.Ok => StepStatus.Passed,
         ToolState.Missing when s.Tool.RequiredFor.Count == 0 => StepStatus.Skipped,
-        ToolState.Unknown => StepStatus.Warning,
-        _ => StepStatus.Failed,
+        ToolState.Missing or ToolState.TooOld when IsRequiredFor(s.Tool, targets) => StepStatus.Failed,
+        _ => StepStatus.Warning,
     };
 }

@@ -60,24 +60,40 @@ public sealed partial class Suite
         var dockerfiles = Directory.Exists(Path.Combine(root, "images"))
             ? Directory.EnumerateFiles(Path.Combine(root, "images"), "Dockerfile", SearchOption.AllDirectories).ToList()
             : [];
+        var hadolintConfig = Path.Combine(root, ".hadolint.yaml");
         if (dockerfiles.Count > 0)
-            plan.Add(("hadolint", new ToolCommand(KnownTools.Hadolint, ["--format", "tty", .. dockerfiles]) { StreamOutput = false, SuccessExitCodes = [0, 1] },
+            plan.Add(("hadolint", new ToolCommand(KnownTools.Hadolint,
+                    ["--format", "tty", .. File.Exists(hadolintConfig) ? new[] { "--config", hadolintConfig } : [], .. dockerfiles])
+            { StreamOutput = false, SuccessExitCodes = [0, 1] },
                 output => output.Trim()));
 
         plan.Add(("dotnet format", DotNetCli.FormatVerify(Path.Combine(root, "Platform.slnx")), output => output.Trim()));
         return plan;
     }
 
-    /// <summary>Every *.sh in the repository (plus .ci/run), skipping build outputs.</summary>
+    /// <summary>
+    /// Every shell script in the repository, skipping build outputs: *.sh files, and files without an extension whose
+    /// first line is a sh or bash shebang (.ci/run, the lab's stand-ins).
+    /// </summary>
     internal static IEnumerable<string> ShellScripts(string root)
     {
         string[] skip = ["bin", "obj", ".build", ".git", "artifacts", ".terraform", "node_modules"];
-        var ci = Path.Combine(root, ".ci", "run");
-        if (File.Exists(ci)) yield return ci;
-        foreach (var f in Directory.EnumerateFiles(root, "*.sh", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        foreach (var f in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             var parts = Path.GetRelativePath(root, f).Split(Path.DirectorySeparatorChar);
-            if (!parts.Any(p => skip.Contains(p))) yield return f;
+            if (parts.Any(p => skip.Contains(p))) continue;
+            if (f.EndsWith(".sh", StringComparison.Ordinal) || (Path.GetExtension(f).Length == 0 && HasShellShebang(f))) yield return f;
         }
+    }
+
+    private static bool HasShellShebang(string file)
+    {
+        using var reader = new StreamReader(file);
+        var first = reader.ReadLine() ?? "";
+        if (!first.StartsWith("#!", StringComparison.Ordinal)) return false;
+        var words = first[2..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var interpreter = words.Length == 0 ? "" : Path.GetFileName(words[0]);
+        if (interpreter == "env" && words.Length > 1) interpreter = words[1];
+        return interpreter is "sh" or "bash";
     }
 }

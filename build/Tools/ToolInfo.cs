@@ -22,20 +22,20 @@ public static class KnownTools
         "Install Terraform 1.11+ from releases.hashicorp.com or your package manager (CI pins 1.11.4).")
     {
         VersionArguments = ["version"],
-        RequiredFor = ["Lint", "Plan", "Provision", "Destroy", "Teardown", "Deploy"],
+        RequiredFor = ["Lint", "Plan", "Provision", "Destroy", "Teardown"],
     };
 
     public static readonly ToolInfo Kubectl = new("kubectl", "kubectl", "1.32.0",
         "Install kubectl 1.32+ (pkgs.k8s.io); it carries kustomize.")
     {
         VersionArguments = ["version", "--client"],
-        RequiredFor = ["Validate", "Test", "Platform", "GitOps", "Smoke", "Deploy"],
+        RequiredFor = ["Validate", "Test", "GitOps"],
     };
 
     public static readonly ToolInfo Helm = new("helm", "helm", "3.14.0", "Install Helm 3.14+ from get.helm.sh.")
     {
         VersionArguments = ["version", "--short"],
-        RequiredFor = ["Platform", "Deploy"],
+        RequiredFor = ["GitOps"],
     };
 
     public static readonly ToolInfo Kubeconform = new("kubeconform", "kubeconform", "0.6.4",
@@ -84,7 +84,7 @@ public static class KnownTools
     {
         VersionExecutable = "ssh",
         VersionArguments = ["-V"],
-        RequiredFor = ["Plan", "Provision", "Deploy"],
+        RequiredFor = ["Plan", "Provision"],
     };
 
     public static readonly ToolInfo Hadolint = new("hadolint", "hadolint", "2.12.0", "Install hadolint from github.com/hadolint/hadolint releases.")
@@ -92,7 +92,7 @@ public static class KnownTools
         OptionalFor = ["Lint"],
     };
 
-    public static readonly ToolInfo DotNet = new("dotnet", "dotnet", "10.0.100", "Install the .NET 10 SDK (global.json pins it).")
+    public static readonly ToolInfo DotNet = new("dotnet", "dotnet", "10.0.400", "Install the .NET 10 SDK, feature band 10.0.4xx (global.json pins it).")
     {
         RequiredFor = ["Lint", "Test"],
     };

@@ -123,7 +123,7 @@ public sealed partial class Suite
         return new SchemaStore(source, KubernetesMinor);
     }
 
-    /// <summary>Folder-level validators: `kyverno test` over kyverno/ and `trivy config` over the manifest folders.</summary>
+    /// <summary>Folder-level validators: the kyverno test-case structure and `kyverno test` over kyverno/.</summary>
     private async Task<(IReadOnlyList<Finding> Findings, IReadOnlyList<(string Tool, string Status)> Status)> RunFolderToolsAsync()
     {
         var findings = new List<Finding>();
@@ -139,28 +139,23 @@ public sealed partial class Suite
             status.Add(("kyverno test cases", problems.Count == 0 ? "passed (structure: policy, test, pass and fail resources)" : $"failed ({problems.Count})"));
         }
 
-        foreach (var (tool, folder) in new[] { (KnownTools.Kyverno, kyvernoDir), (KnownTools.Trivy, RepositoryRoot) })
+        if (!Directory.Exists(kyvernoDir)) return (findings, status);
+        var tool = KnownTools.Kyverno;
+        if (Runner.Locator.Find(tool) is null)
         {
-            if (tool == KnownTools.Kyverno && !Directory.Exists(kyvernoDir)) continue;
-            if (Runner.Locator.Find(tool) is null)
-            {
-                status.Add((tool.Name, "skipped (not installed)"));
-                if (strict) findings.Add(new Finding(Severity.Error, folder, "(tools)", "", $"{tool.Name} is not installed and strictTools is on. {tool.InstallHint}", tool.Name));
-                continue;
-            }
-            try
-            {
-                if (tool == KnownTools.Kyverno)
-                    await Runner.RunAsync(KyvernoCli.Test(kyvernoDir)).ConfigureAwait(false);
-                else
-                    await Runner.RunAsync(Tools.Trivy.Config(Path.Combine(RepositoryRoot, "k8s"))).ConfigureAwait(false);
-                status.Add((tool.Name, "passed"));
-            }
-            catch (ToolFailedException e)
-            {
-                findings.Add(new Finding(Severity.Error, Path.GetRelativePath(RepositoryRoot, folder), "(folder)", "", e.Message, tool.Name));
-                status.Add((tool.Name, "failed"));
-            }
+            status.Add((tool.Name, "skipped (not installed)"));
+            if (strict) findings.Add(new Finding(Severity.Error, "kyverno", "(tools)", "", $"{tool.Name} is not installed and strictTools is on. {tool.InstallHint}", tool.Name));
+            return (findings, status);
+        }
+        try
+        {
+            await Runner.RunAsync(KyvernoCli.Test(kyvernoDir)).ConfigureAwait(false);
+            status.Add((tool.Name, "passed"));
+        }
+        catch (ToolFailedException e)
+        {
+            findings.Add(new Finding(Severity.Error, "kyverno", "(folder)", "", e.Message, tool.Name));
+            status.Add((tool.Name, "failed"));
         }
         return (findings, status);
     }

@@ -94,8 +94,8 @@ public sealed class ValidationRun(ToolRunner runner, SchemaStore schemas, Extern
 }
 
 /// <summary>
-/// kubeconform and kube-linter run on each rendered unit where installed; a missing one is reported as skipped, or as
-/// an error with strictTools.
+/// kubeconform, kube-linter and `trivy config` run on each rendered unit where installed (so they see what the cluster
+/// would get, patches applied); a missing one is reported as skipped, or as an error with strictTools.
 /// </summary>
 public sealed class ExternalValidators(ToolRunner runner, string kubernetesVersion, string? schemaDir, bool strict)
 {
@@ -117,7 +117,7 @@ public sealed class ExternalValidators(ToolRunner runner, string kubernetesVersi
         var skipped = new List<string>();
         var findings = new List<Finding>();
 
-        foreach (var tool in new[] { KnownTools.Kubeconform, KnownTools.KubeLinter })
+        foreach (var tool in new[] { KnownTools.Kubeconform, KnownTools.KubeLinter, KnownTools.Trivy })
         {
             if (!IsInstalled(tool))
             {
@@ -134,14 +134,24 @@ public sealed class ExternalValidators(ToolRunner runner, string kubernetesVersi
             }
             else
             {
-                var file = Path.Combine(Path.GetTempPath(), $"platform-lint-{Guid.NewGuid():N}.yaml");
-                await File.WriteAllTextAsync(file, manifests, ct).ConfigureAwait(false);
+                // kube-linter and trivy read files: the rendered unit goes into a private temporary folder.
+                var dir = Directory.CreateTempSubdirectory("platform-scan-").FullName;
                 try
                 {
-                    var result = await runner.RunAsync(KubeLinter.Lint(file), ct).ConfigureAwait(false);
-                    findings.AddRange(ParseKubeLinter(result.StandardOutput, unit.Label));
+                    var file = Path.Combine(dir, "manifests.yaml");
+                    await File.WriteAllTextAsync(file, manifests, ct).ConfigureAwait(false);
+                    if (tool == KnownTools.KubeLinter)
+                    {
+                        var result = await runner.RunAsync(KubeLinter.Lint(file), ct).ConfigureAwait(false);
+                        findings.AddRange(ParseKubeLinter(result.StandardOutput, unit.Label));
+                    }
+                    else
+                    {
+                        var result = await runner.RunAsync(Trivy.Config(dir), ct).ConfigureAwait(false);
+                        findings.AddRange(ParseTrivy(result.StandardOutput, unit.Label));
+                    }
                 }
-                finally { File.Delete(file); }
+                finally { Directory.Delete(dir, recursive: true); }
             }
         }
         return (ran, skipped, findings);
@@ -172,6 +182,30 @@ public sealed class ExternalValidators(ToolRunner runner, string kubernetesVersi
             var obj = r.GetProperty("Object").GetProperty("K8sObject");
             var id = $"{Str(obj.GetProperty("GroupVersionKind"), "Kind")}/{Str(obj, "Namespace")}/{Str(obj, "Name")}";
             yield return new Finding(Severity.Warning, label, id, "", Str(r.GetProperty("Diagnostic"), "Message") + $" ({Str(r, "Check")})", "kube-linter");
+        }
+    }
+
+    /// <summary>
+    /// trivy config --format json: {"Results":[{"Target","Misconfigurations":[{"ID","Title","Message","Severity","Status",
+    /// "CauseMetadata":{"StartLine"}}]}]}. HIGH and CRITICAL failures are errors, the rest warnings.
+    /// </summary>
+    internal static IEnumerable<Finding> ParseTrivy(string json, string label)
+    {
+        if (string.IsNullOrWhiteSpace(json)) yield break;
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        if (!doc.RootElement.TryGetProperty("Results", out var results) || results.ValueKind != System.Text.Json.JsonValueKind.Array) yield break;
+        foreach (var result in results.EnumerateArray())
+        {
+            if (!result.TryGetProperty("Misconfigurations", out var misconfigurations) || misconfigurations.ValueKind != System.Text.Json.JsonValueKind.Array) continue;
+            foreach (var m in misconfigurations.EnumerateArray())
+            {
+                if (Str(m, "Status") is { Length: > 0 } status && status != "FAIL") continue;
+                var severity = Str(m, "Severity") is "HIGH" or "CRITICAL" ? Severity.Error : Severity.Warning;
+                var line = m.TryGetProperty("CauseMetadata", out var cause) && cause.TryGetProperty("StartLine", out var start) &&
+                           start.ValueKind == System.Text.Json.JsonValueKind.Number && start.GetInt32() > 0 ? $"line {start.GetInt32()}" : "";
+                var message = Str(m, "Message") is { Length: > 0 } text ? text : Str(m, "Title");
+                yield return new Finding(severity, label, Str(m, "ID"), line, $"{message} ({Str(m, "Severity")})", "trivy");
+            }
         }
     }
 

@@ -37,6 +37,34 @@ public sealed class GitOpsInstallTests
     }
 
     [Test]
+    public void The_Cinder_CSI_cloud_conf_becomes_the_charts_Secret_before_the_root_app_with_its_credential_masked()
+    {
+        const string credential = "app-cred-Secret-77f0";
+        var cloudConf = $"[Global]\nauth-url = https://keystone.example:5000/v3\napplication-credential-id = 4b1e\napplication-credential-secret = {credential}\n";
+        var steps = GitOpsInstall.Plan(LoadSettings(), "/tmp/kubeconfig", cloudConf);
+        var names = steps.Select(s => s.Description).ToList();
+        var csi = steps.Single(s => s.Description.StartsWith("Secret kube-system/cloud-config", StringComparison.Ordinal));
+        Assert.That(names.IndexOf(csi.Description), Is.LessThan(names.IndexOf("projects and root app-of-apps")));
+        Assert.That(csi.Command.StandardInput, Does.Contain("\"namespace\":\"kube-system\"").And.Contain("\"cloud.conf\":"));
+        Assert.That(string.Join(' ', csi.Command.Arguments), Does.Not.Contain(credential));
+        Assert.That(csi.Command.Secrets, Does.Contain(credential), "the credential inside the file is masked on its own too");
+        Assert.That(GitOpsInstall.Plan(LoadSettings(), "/tmp/kubeconfig").Select(s => s.Description), Has.None.StartsWith("Secret kube-system"),
+            "without Provision's file no Secret is planned");
+    }
+
+    [Test]
+    public void The_GitOps_target_without_a_kubeconfig_names_Bootstrap_and_runs_nothing()
+    {
+        var output = Directory.CreateTempSubdirectory("gitops-target-").FullName;
+        var settings = LoadSettings(arguments: new() { ["output"] = output });
+        var log = new RecordingLog();
+        var suite = new Suite(settings, log, new ToolRunner(log, new ToolLocator(new Dictionary<string, string> { ["PATH"] = "/nonexistent" })), new Dictionary<string, string>());
+        var error = Assert.Throws<InvalidOperationException>(suite.InstallGitOps)!;
+        Assert.That(error.Message, Does.Contain("kubeconfig").And.Contain("--target=Bootstrap"));
+        Assert.That(suite.Summary.Rows, Is.Empty);
+    }
+
+    [Test]
     public async Task InstallGitOps_StandIn_runs_the_steps_in_order_and_keeps_the_secret_out_of_the_log()
     {
         if (OperatingSystem.IsWindows()) Assert.Ignore("The helm and kubectl stand-ins are shell scripts.");

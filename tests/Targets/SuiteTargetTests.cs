@@ -76,8 +76,32 @@ public class SuiteTargetTests
         var plan = Suite.LintPlan(Repo.Root);
         Assert.That(plan.Select(p => p.Name), Is.SupersetOf(new[] { "terraform fmt", "yamllint", "shellcheck", "dotnet format" }));
         var scripts = Suite.ShellScripts(Repo.Root).Select(s => Path.GetRelativePath(Repo.Root, s)).ToList();
-        Assert.That(scripts, Does.Contain(Path.Combine(".ci", "run")).And.Contain("build.sh"));
+        Assert.That(scripts, Does.Contain(Path.Combine(".ci", "run")).And.Contain("build.sh")
+            .And.Contain(Path.Combine("tests", "Bootstrap", "Lab", "standins", "kubeadm")), "scripts without .sh are found by their shebang");
         Assert.That(scripts, Has.None.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"));
+    }
+
+    [TestCase("Validate,Lint,Test", StepStatus.Warning)]
+    [TestCase("GitOps", StepStatus.Failed)]
+    public void Doctor_marks_a_missing_tool_failed_only_when_a_selected_target_requires_it(string targets, StepStatus expected)
+    {
+        var missingHelm = new ToolStatus(KnownTools.Helm, null, null, ToolState.Missing);
+        Assert.That(Suite.DoctorStatus(missingHelm, targets.Split(',')), Is.EqualTo(expected));
+        Assert.That(Suite.DoctorStatus(new ToolStatus(KnownTools.Trivy, null, null, ToolState.Missing), targets.Split(',')), Is.EqualTo(StepStatus.Skipped),
+            "an optional tool is never a failure");
+    }
+
+    [TestCase("#!/bin/sh", true)]
+    [TestCase("#!/usr/bin/env bash", true)]
+    [TestCase("#!/bin/bash -eu", true)]
+    [TestCase("#!/usr/bin/env python3", false)]
+    [TestCase("#!/usr/bin/env pwsh", false)]
+    [TestCase("echo no shebang", false)]
+    public void Shell_scripts_without_an_extension_are_found_by_their_shebang(string firstLine, bool isShell)
+    {
+        var root = Directory.CreateTempSubdirectory("scripts-").FullName;
+        File.WriteAllText(Path.Combine(root, "tool"), firstLine + "\necho hi\n");
+        Assert.That(Suite.ShellScripts(root).Any(), Is.EqualTo(isShell));
     }
 
     [Test]

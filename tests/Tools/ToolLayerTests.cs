@@ -38,6 +38,9 @@ public class ToolLayerTests
     public void Versions_are_read_from_tool_banners(string banner, string version) =>
         Assert.That(ToolLocator.ParseVersion(banner), Is.EqualTo(Version.Parse(version)));
 
+    // The runner's mechanics (exit codes, stderr tails, timeouts, versions too old) need a tool that misbehaves on
+    // demand, so these tests use stand-in scripts under the tools' names; the real tools run in the Lint, Validate and
+    // Terraform tests.
     private static string Script(string body) =>
         Executable.Write(Path.Combine(Path.GetTempPath(), $"tool-{Guid.NewGuid():N}.sh"), "#!/bin/sh\n" + body + "\n");
 
@@ -49,7 +52,7 @@ public class ToolLayerTests
     }
 
     [Test]
-    public async Task A_failing_tool_raises_with_the_redacted_command_and_the_stderr_tail()
+    public async Task A_failing_tool_StandIn_raises_with_the_redacted_command_and_the_stderr_tail()
     {
         var secret = "s3cr3t-" + Guid.NewGuid().ToString("N")[..8];
         var script = Script("for i in $(seq 1 30); do echo \"line $i\" >&2; done; echo \"token $1\" >&2; exit 3");
@@ -63,7 +66,7 @@ public class ToolLayerTests
     }
 
     [Test]
-    public async Task Output_is_captured_and_streamed_to_the_log()
+    public async Task Output_of_a_tool_StandIn_is_captured_and_streamed_to_the_log()
     {
         var (runner, log) = RunnerWith(KnownTools.Kubectl, Script("echo hello; echo warn >&2"));
         var result = await runner.RunAsync(new ToolCommand(KnownTools.Kubectl, []));
@@ -72,7 +75,7 @@ public class ToolLayerTests
     }
 
     [Test]
-    public void A_tool_that_overruns_its_timeout_is_stopped_and_reported()
+    public void A_tool_StandIn_that_overruns_its_timeout_is_stopped_and_reported()
     {
         var (runner, _) = RunnerWith(KnownTools.Kubectl, Script("sleep 20"));
         var e = Assert.ThrowsAsync<ToolFailedException>(() => runner.RunAsync(new ToolCommand(KnownTools.Kubectl, []) { Timeout = TimeSpan.FromMilliseconds(300) }));
@@ -80,7 +83,7 @@ public class ToolLayerTests
     }
 
     [Test]
-    public void Cancellation_stops_the_tool()
+    public void Cancellation_stops_a_tool_StandIn()
     {
         var (runner, _) = RunnerWith(KnownTools.Kubectl, Script("sleep 20"));
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
@@ -96,7 +99,7 @@ public class ToolLayerTests
     }
 
     [Test]
-    public async Task Doctor_reports_missing_too_old_and_ok_tools()
+    public async Task Doctor_reports_missing_too_old_and_ok_tools_StandIn()
     {
         var old = Script("echo 'Terraform v1.5.7'");
         var locator = new ToolLocator(new Dictionary<string, string> { [KnownTools.Terraform.PathVariable] = old, ["PATH"] = "/nonexistent" });

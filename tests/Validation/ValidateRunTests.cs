@@ -29,7 +29,8 @@ public class ValidateRunTests
         var log = new RecordingLog();
         var runner = new ToolRunner(log, ToolLocator.FromProcess());
         var store = new SchemaStore(new FolderSchemaSource(Repo.SchemaDir), "1.35");
-        var noTools = new ToolRunner(log, new ToolLocator(new Dictionary<string, string> { ["PATH"] = Environment.GetEnvironmentVariable("PATH")! }));
+        // The optional validators are looked up on an empty PATH, so the run is the same whether or not they are installed.
+        var noTools = new ToolRunner(log, new ToolLocator(new Dictionary<string, string> { ["PATH"] = "/nonexistent" }));
         var external = new ExternalValidators(noTools, "1.35.0", Repo.SchemaDir, strict: false);
         var results = (await new ValidationRun(runner, store, external).RunAsync(ManifestDiscovery.Discover(FixtureRepo)))
             .ToDictionary(r => r.Unit.Label);
@@ -45,7 +46,7 @@ public class ValidateRunTests
             ("Deployment/bad/app", "spec.template.spec.containers[0].imagePulPolicy", "unknown field 'imagePulPolicy'"),
             ("Deployment/bad/app", "spec.template.spec.containers[0].securityContext.runAsUser", "wrong type: expected an integer"),
         }));
-        Assert.That(results["k8s/overlays/dev"].Skipped, Is.SupersetOf(new[] { "kubeconform", "kube-linter" }).Or.Empty,
+        Assert.That(results["k8s/overlays/dev"].Skipped, Is.EqualTo(new[] { "kubeconform", "kube-linter", "trivy" }),
             "where they are not installed the optional validators are reported as skipped");
     }
 
@@ -57,8 +58,8 @@ public class ValidateRunTests
         var external = new ExternalValidators(empty, "1.35.0", null, strict: true);
         var unit = new ManifestUnit("x", "x", false, []);
         var (_, skipped, findings) = await external.RunAsync(unit, "", CancellationToken.None);
-        Assert.That(skipped, Is.EquivalentTo(new[] { "kubeconform", "kube-linter" }));
-        Assert.That(findings.Select(f => f.Check), Is.EquivalentTo(new[] { "kubeconform", "kube-linter" }));
+        Assert.That(skipped, Is.EquivalentTo(new[] { "kubeconform", "kube-linter", "trivy" }));
+        Assert.That(findings.Select(f => f.Check), Is.EquivalentTo(new[] { "kubeconform", "kube-linter", "trivy" }));
         Assert.That(findings.All(f => f.Severity == Severity.Error));
     }
 
@@ -82,9 +83,43 @@ public class ValidateRunTests
         var (ran, skipped, findings) = await external.RunAsync(new ManifestUnit("k8s/overlays/dev", "x", true, []), "kind: Deployment\n", CancellationToken.None);
 
         Assert.That(ran, Is.EqualTo(new[] { "kubeconform" }));
-        Assert.That(skipped, Is.EqualTo(new[] { "kube-linter" }));
+        Assert.That(skipped, Is.EqualTo(new[] { "kube-linter", "trivy" }));
         Assert.That(findings.Single().ToString(), Is.EqualTo("k8s/overlays/dev: Deployment/app: bad thing [kubeconform]"));
         Assert.That(File.ReadAllText(record), Does.Contain("-strict").And.Contain("-kubernetes-version 1.35.0"));
+    }
+
+    [Test]
+    public async Task Trivy_StandIn_scans_the_rendered_unit_and_its_failures_become_findings()
+    {
+        // trivy is not installed here: a stand-in records its arguments and the file it was given, and answers in the
+        // JSON format of `trivy config`.
+        var dir = Directory.CreateTempSubdirectory("trivy-").FullName;
+        var record = Path.Combine(dir, "calls.txt");
+        var script = Path.Combine(dir, "trivy");
+        Executable.Write(script, $$$"""
+            #!/bin/sh
+            echo "$@" >> {{{record}}}
+            for last in "$@"; do :; done
+            cat "$last/manifests.yaml" >> {{{record}}}
+            echo '{"Results":[{"Target":"manifests.yaml","Misconfigurations":[
+              {"ID":"KSV017","Title":"Privileged","Message":"Container app should set privileged to false","Severity":"HIGH","Status":"FAIL","CauseMetadata":{"StartLine":12}},
+              {"ID":"KSV011","Title":"CPU not limited","Message":"Container app should set resources.limits.cpu","Severity":"LOW","Status":"FAIL","CauseMetadata":{"StartLine":20}},
+              {"ID":"KSV001","Title":"Escalation","Message":"passes","Severity":"MEDIUM","Status":"PASS"}]}]}'
+            """);
+        var runner = new ToolRunner(new RecordingLog(), new ToolLocator(new Dictionary<string, string> { ["PLATFORM_TOOL_TRIVY"] = script, ["PATH"] = "/nonexistent" }));
+        var external = new ExternalValidators(runner, "1.35.0", null, strict: false);
+
+        var (ran, _, findings) = await external.RunAsync(new ManifestUnit("k8s/overlays/dev", "x", true, []), "kind: Deployment # rendered\n", CancellationToken.None);
+
+        Assert.That(ran, Is.EqualTo(new[] { "trivy" }));
+        Assert.That(findings.Select(f => (f.Severity, f.Object, f.Path)), Is.EqualTo(new[]
+        {
+            (Severity.Error, "KSV017", "line 12"),
+            (Severity.Warning, "KSV011", "line 20"),
+        }), "HIGH is an error, LOW a warning, and a passed check is no finding");
+        Assert.That(findings[0].ToString(), Does.Contain("should set privileged to false"));
+        Assert.That(File.ReadAllText(record), Does.Contain("config --quiet --format json").And.Contain("kind: Deployment # rendered"),
+            "trivy gets the rendered unit, not the raw folder");
     }
 
     [Test]
