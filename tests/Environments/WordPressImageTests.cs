@@ -107,6 +107,8 @@ public class WordPressImageTests
                 return output.Trim();
             }
             Directory.CreateDirectory(repo);
+            try { Run("git", ["--version"]); }
+            catch (System.ComponentModel.Win32Exception) { Assert.Fail("git is not installed (apt-get install git)."); }
             Git("init", "--quiet");
             File.WriteAllText(Path.Combine(repo, "db.php"), "<?php\n");
             Git("add", "db.php");
