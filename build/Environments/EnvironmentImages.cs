@@ -3,10 +3,13 @@ using Platform.Build.Validation;
 namespace Platform.Build.Environments;
 
 /// <summary>
-/// The digest pin of production-like environments. Workloads carrying <see cref="RequireDigestsAnnotation"/> (added
-/// by k8s/components/pinned-digests, used by acc) must reference every image by sha256 digest. Deploy calls
-/// <see cref="FindUndigested"/> before applying such an environment; digests are resolved from the registry by a
-/// tool, never typed in.
+/// The digest pin of production-like environments, checked offline on a render. k8s/components/pinned-digests (used
+/// by acc) puts <see cref="RequireDigestsAnnotation"/> on the environment's Deployments and StatefulSets; from then
+/// on every image of every workload in that namespace (init containers and workloads the component does not
+/// annotate, such as a later backup Job, included) must carry a sha256 digest. This is the offline twin of
+/// kyverno/require-image-digest, which denies the same images at admission in namespace acc. Callers today: the
+/// environment tests (tests/Environments/RenderedOutputTests.cs); no suite target calls it yet. Digests are
+/// resolved from the registry by a tool, never typed in.
 /// </summary>
 public static class EnvironmentImages
 {
@@ -15,11 +18,19 @@ public static class EnvironmentImages
     public static bool RequiresDigests(ManifestObject workload) =>
         (string?)workload.At($"metadata.annotations['{RequireDigestsAnnotation}']") == "true";
 
-    /// <summary>One message per image that must be pinned by digest and is not.</summary>
-    public static IReadOnlyList<string> FindUndigested(IReadOnlyList<ManifestObject> objects) =>
-        [.. Workloads.In(objects).Where(RequiresDigests)
+    /// <summary>
+    /// One message per container whose image must be pinned by digest and is not (no digest, or not
+    /// sha256:&lt;64 hex&gt;). Empty for environments without the annotation (dev, test).
+    /// </summary>
+    public static IReadOnlyList<string> FindUndigested(IReadOnlyList<ManifestObject> objects)
+    {
+        var workloads = Workloads.In(objects).ToList();
+        // The requirement belongs to the namespace, as in the admission policy, not only to the annotated objects.
+        var pinnedNamespaces = workloads.Where(RequiresDigests).Select(w => w.Namespace ?? "").ToHashSet(StringComparer.Ordinal);
+        return [.. workloads.Where(w => pinnedNamespaces.Contains(w.Namespace ?? ""))
             .SelectMany(Workloads.Containers)
             .Where(c => !ImageReference.Parse(c.Image).HasValidDigest)
             .Select(c => $"{c}: image '{c.Image}' must be pinned by digest (sha256) before this environment is deployed; " +
                          "resolve the tag's digest from the registry and add `digest:` to the overlay's app/images/kustomization.yaml.")];
+    }
 }

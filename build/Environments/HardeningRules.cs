@@ -60,6 +60,12 @@ public static partial class HardeningRules
         WritablePaths, ResourceBounds, Probes, GracefulShutdown, PgdataSubdirectory, ServiceAccounts, Images, Secrets,
     ];
 
+    /// <summary>wordpress-pg's probe endpoint (images/wordpress-pg/healthz.php): SELECT 1 through PHP's pgsql extension.</summary>
+    public const string WordPressDatabaseCheck = "/healthz.php";
+
+    /// <summary>The same endpoint without the database: Apache and PHP answer.</summary>
+    public const string WordPressPhpCheck = "/healthz.php?check=php";
+
     /// <summary>Annotation that justifies a CPU limit on a workload (CPU limits are the exception, see docs).</summary>
     public const string CpuLimitReasonAnnotation = "seed.platform/cpu-limit-reason";
 
@@ -118,8 +124,10 @@ public static partial class HardeningRules
         if (podSc["seccompProfile"] is null && Workloads.Containers(w).Any(c => c.Container["securityContext"]?["seccompProfile"] is null))
             add(SeccompRuntimeDefault, w.Id, "no seccompProfile on the pod or a container.");
         var expectedId = options.ExpectedIds.TryGetValue(app, out var id) ? id : (long?)null;
-        if (expectedId is { } e && podSc["fsGroup"] is { } fsGroup && (long)fsGroup != e)
-            add(RunAsIds, w.Id, $"fsGroup is {fsGroup}, expected {e} for {app}.");
+        var fsGroup = (long?)podSc["fsGroup"];
+        if (fsGroup == 0) add(RunAsIds, w.Id, "fsGroup is 0 (root group): volumes would be group-owned by root.");
+        else if (expectedId is { } e && fsGroup is { } g && g != e)
+            add(RunAsIds, w.Id, $"fsGroup is {g}, expected {e} for {app}.");
 
         foreach (var c in Workloads.Containers(w)) CheckContainer(c, podSc, expectedId, app, options, add);
 
@@ -183,8 +191,22 @@ public static partial class HardeningRules
             foreach (var probe in new[] { "startupProbe", "readinessProbe", "livenessProbe" })
                 if (c.Container[probe] is JObject p && !(p["exec"]?["command"] as JArray ?? []).Any(t => ((string?)t ?? "").Contains("pg_isready", StringComparison.Ordinal)))
                     add(Probes, subject, $"{probe} does not run pg_isready.");
-        if (app == "wordpress" && (string?)c.Container["readinessProbe"]?["httpGet"]?["path"] != "/healthz.php")
-            add(Probes, subject, "readinessProbe is not the HTTP database check /healthz.php.");
+        if (app == "wordpress") CheckWordPressProbes(c, subject, add);
+    }
+
+    /// <summary>
+    /// wordpress: startup and readiness prove that PHP reaches the database (a pod that cannot serve pages gets no
+    /// traffic); liveness checks Apache and PHP only, so a database outage makes the pods unready instead of
+    /// restarting all of them at once (a restart cannot fix the database).
+    /// </summary>
+    private static void CheckWordPressProbes(ContainerRef c, string subject, Action<string, string, string> add)
+    {
+        foreach (var probe in new[] { "startupProbe", "readinessProbe" })
+            if (c.Container[probe] is JObject p && (string?)p["httpGet"]?["path"] != WordPressDatabaseCheck)
+                add(Probes, subject, $"{probe} is not the HTTP database check {WordPressDatabaseCheck} (PHP -> PostgreSQL).");
+        if (c.Container["livenessProbe"] is JObject live && (string?)live["httpGet"]?["path"] != WordPressPhpCheck)
+            add(Probes, subject, $"livenessProbe is not the PHP-only check {WordPressPhpCheck}; a liveness check that needs " +
+                                 "the database restarts every pod during a database outage, one that skips PHP misses a hung PHP.");
     }
 
     private static void CheckWritablePaths(ManifestObject w, JObject pod, string app, HardeningOptions options,

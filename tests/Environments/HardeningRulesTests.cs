@@ -69,7 +69,8 @@ public class HardeningRulesTests
         });
     }
 
-    public sealed record Mutation(string Rule, string Description, Action<List<ManifestObject>> Apply)
+    /// <summary>A change that breaks <paramref name="Rule"/>; <paramref name="Expect"/> (when set) is part of the finding it must cause.</summary>
+    public sealed record Mutation(string Rule, string Description, Action<List<ManifestObject>> Apply, string? Expect = null)
     {
         public override string ToString() => $"{Rule}: {Description}";
     }
@@ -90,8 +91,13 @@ public class HardeningRulesTests
         new(HardeningRules.RunAsNonRoot, "runAsNonRoot removed from pod and container", o => { ((JObject)PgContainer(o)["securityContext"]!).Remove("runAsNonRoot"); ((JObject)PgPod(o)["securityContext"]!).Remove("runAsNonRoot"); }),
         new(HardeningRules.RunAsIds, "postgres runs as uid 0", o => PgContainer(o)["securityContext"]!["runAsUser"] = 0),
         new(HardeningRules.RunAsIds, "wordpress runs as uid 1000 instead of 33", o => { WpContainer(o)["securityContext"]!["runAsUser"] = 1000; }),
-        new(HardeningRules.RunAsIds, "fsGroup removed", o => ((JObject)PgPod(o)["securityContext"]!).Remove("fsGroup")),
-        new(HardeningRules.RunAsIds, "runAsGroup removed from pod and container", o => { ((JObject)WpContainer(o)["securityContext"]!).Remove("runAsGroup"); ((JObject)WpPod(o)["securityContext"]!).Remove("runAsGroup"); }),
+        new(HardeningRules.RunAsIds, "fsGroup removed", o => ((JObject)PgPod(o)["securityContext"]!).Remove("fsGroup"), "fsGroup is not set"),
+        new(HardeningRules.RunAsIds, "pg-db fsGroup 33 instead of 999", o => PgPod(o)["securityContext"]!["fsGroup"] = 33, "fsGroup is 33, expected 999"),
+        new(HardeningRules.RunAsIds, "wordpress fsGroup 0 (root group)", o => WpPod(o)["securityContext"]!["fsGroup"] = 0, "fsGroup is 0 (root group)"),
+        new(HardeningRules.RunAsIds, "runAsGroup removed from pod and container", o => { ((JObject)WpContainer(o)["securityContext"]!).Remove("runAsGroup"); ((JObject)WpPod(o)["securityContext"]!).Remove("runAsGroup"); }, "runAsGroup is not set"),
+        new(HardeningRules.RunAsIds, "wordpress container runAsGroup 0", o => WpContainer(o)["securityContext"]!["runAsGroup"] = 0, "runAsGroup is 0 (root)"),
+        new(HardeningRules.RunAsIds, "pg-db container runAsGroup 33 over the pod's 999", o => PgContainer(o)["securityContext"]!["runAsGroup"] = 33, "runAsGroup is 33, expected 999"),
+        new(HardeningRules.RunAsIds, "wordpress pod runAsGroup 1000, inherited by the container", o => { ((JObject)WpContainer(o)["securityContext"]!).Remove("runAsGroup"); WpPod(o)["securityContext"]!["runAsGroup"] = 1000; }, "runAsGroup is 1000, expected 33"),
         new(HardeningRules.NoPrivilegeEscalation, "allowPrivilegeEscalation true", o => PgContainer(o)["securityContext"]!["allowPrivilegeEscalation"] = true),
         new(HardeningRules.DropAllCapabilities, "capabilities not dropped", o => ((JObject)WpContainer(o)["securityContext"]!).Remove("capabilities")),
         new(HardeningRules.DropAllCapabilities, "NET_ADMIN added", o => WpContainer(o)["securityContext"]!["capabilities"]!["add"] = new JArray("NET_ADMIN")),
@@ -107,7 +113,12 @@ public class HardeningRulesTests
         new(HardeningRules.Probes, "liveness probe removed", o => WpContainer(o).Remove("livenessProbe")),
         new(HardeningRules.Probes, "startup probe removed", o => PgContainer(o).Remove("startupProbe")),
         new(HardeningRules.Probes, "postgres readiness is a TCP check instead of pg_isready", o => PgContainer(o)["readinessProbe"] = JObject.Parse("{\"tcpSocket\":{\"port\":5432}}")),
-        new(HardeningRules.Probes, "wordpress readiness only fetches a static page", o => WpContainer(o)["readinessProbe"]!["httpGet"]!["path"] = "/robots.txt"),
+        new(HardeningRules.Probes, "wordpress readiness only fetches a static page", o => WpContainer(o)["readinessProbe"]!["httpGet"]!["path"] = "/robots.txt", "readinessProbe is not the HTTP database check"),
+        new(HardeningRules.Probes, "wordpress readiness skips the database", o => WpContainer(o)["readinessProbe"]!["httpGet"]!["path"] = HardeningRules.WordPressPhpCheck, "readinessProbe is not the HTTP database check"),
+        new(HardeningRules.Probes, "wordpress startup skips the database", o => WpContainer(o)["startupProbe"]!["httpGet"]!["path"] = HardeningRules.WordPressPhpCheck, "startupProbe is not the HTTP database check"),
+        new(HardeningRules.Probes, "wordpress startup is a TCP check", o => WpContainer(o)["startupProbe"] = JObject.Parse("{\"tcpSocket\":{\"port\":8080}}"), "startupProbe is not the HTTP database check"),
+        new(HardeningRules.Probes, "wordpress liveness needs the database", o => WpContainer(o)["livenessProbe"]!["httpGet"]!["path"] = HardeningRules.WordPressDatabaseCheck, "livenessProbe is not the PHP-only check"),
+        new(HardeningRules.Probes, "wordpress liveness fetches a static page", o => WpContainer(o)["livenessProbe"]!["httpGet"]!["path"] = "/robots.txt", "livenessProbe is not the PHP-only check"),
         new(HardeningRules.GracefulShutdown, "postgres grace period 10 s", o => PgPod(o)["terminationGracePeriodSeconds"] = 10),
         new(HardeningRules.GracefulShutdown, "preStop fast shutdown removed", o => PgContainer(o).Remove("lifecycle")),
         new(HardeningRules.PgdataSubdirectory, "PGDATA is the mount itself", o => ((JArray)PgContainer(o)["env"]!).First(v => (string?)v["name"] == "PGDATA")["value"] = "/var/lib/postgresql/data"),
@@ -139,6 +150,20 @@ public class HardeningRulesTests
             mutation.Apply(objects);
             var findings = HardeningRules.Check(objects, Rendered.Options(env));
             Assert.That(findings.Select(f => f.Rule), Does.Contain(mutation.Rule), $"{env}: {mutation} was not reported; findings: {string.Join("; ", findings)}");
+            if (mutation.Expect is { } expect)
+                Assert.That(findings.Where(f => f.Rule == mutation.Rule).Select(f => f.Message), Has.Some.Contains(expect),
+                    $"{env}: {mutation} was reported, but not as '{expect}'; findings: {string.Join("; ", findings)}");
         }
+    }
+
+    [Test]
+    public void Root_group_ownership_is_refused_for_workloads_without_an_expected_id()
+    {
+        // A workload the rules have no fixed ids for (e.g. a later job) still may not give its volumes to group 0.
+        var options = Rendered.Options("dev") with { ExpectedIds = new Dictionary<string, long>() };
+        var objects = Rendered.Copy("dev");
+        Assert.That(HardeningRules.Check(objects, options), Is.Empty);
+        WpPod(objects)["securityContext"]!["fsGroup"] = 0;
+        Assert.That(HardeningRules.Check(objects, options).Select(f => f.ToString()), Has.Some.Contains("fsGroup is 0 (root group)"));
     }
 }

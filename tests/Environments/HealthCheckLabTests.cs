@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Platform.Build.Environments;
 
 namespace Platform.Build.Tests.Environments;
 
@@ -65,17 +66,17 @@ public class HealthCheckLabTests
     [Test]
     public async Task The_probe_proves_php_reaches_the_database()
     {
-        var good = await Probe("lab-only-password", "/healthz.php");
+        var good = await Probe("lab-only-password", HardeningRules.WordPressDatabaseCheck);
         Assert.That(good, Is.EqualTo((HttpStatusCode.OK, "ok\n")));
     }
 
     [Test]
     public async Task The_probe_fails_when_the_database_rejects_the_credentials_but_liveness_stays_up()
     {
-        var bad = await Probe("wrong-password", "/healthz.php");
+        var bad = await Probe("wrong-password", HardeningRules.WordPressDatabaseCheck);
         Assert.That(bad.Status, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
         Assert.That(bad.Body, Does.Not.Contain("password"), "no details in the answer");
-        Assert.That((await Probe("wrong-password", "/healthz.php?check=php")).Status, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await Probe("wrong-password", HardeningRules.WordPressPhpCheck)).Status, Is.EqualTo(HttpStatusCode.OK));
     }
 
     private async Task<(HttpStatusCode Status, string Body)> Probe(string password, string path)

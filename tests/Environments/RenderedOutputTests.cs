@@ -1,3 +1,4 @@
+using Newtonsoft.Json.Linq;
 using Platform.Build.Environments;
 using Platform.Build.Tests.Support;
 using Platform.Build.Validation;
@@ -88,12 +89,44 @@ public class RenderedOutputTests
     }
 
     [Test]
+    public void The_digest_check_covers_the_whole_acc_namespace_like_the_admission_policy()
+    {
+        // acc with every digest filled (format only; test values, not real images).
+        var acc = Rendered.Copy("acc");
+        foreach (var c in Workloads.In(acc).SelectMany(Workloads.Containers))
+            c.Container["image"] = c.Image.Split('@')[0] + "@sha256:" + new string('0', 64);
+        Assert.That(EnvironmentImages.FindUndigested(acc), Is.Empty);
+
+        // A workload the component does not annotate (a later backup Job) is still checked in acc, as
+        // kyverno/require-image-digest checks every workload of the namespace; in dev the same Job is fine.
+        acc.Add(BackupJob("acc"));
+        Assert.That(EnvironmentImages.FindUndigested(acc), Has.Exactly(1).Contains("Job/acc/backup container 'backup'"));
+        var dev = Rendered.Copy("dev");
+        dev.Add(BackupJob("dev"));
+        Assert.That(EnvironmentImages.FindUndigested(dev), Is.Empty);
+
+        // An init container without a digest, and a digest that is not sha256 + 64 hex, are reported.
+        acc = Rendered.Copy("acc");
+        foreach (var c in Workloads.In(acc).SelectMany(Workloads.Containers))
+            c.Container["image"] = c.Image.Split('@')[0] + "@sha256:" + new string('0', 64);
+        var pod = (JObject)Rendered.Find(acc, "StatefulSet", "pg-db").At("spec.template.spec")!;
+        pod["initContainers"] = new JArray(JObject.Parse("{\"name\":\"init\",\"image\":\"docker.io/library/postgres:17.2-bookworm\"}"));
+        Rendered.Find(acc, "Deployment", "wordpress").At("spec.template.spec.containers[0]")!["image"] = "registry.example.org/platform/wordpress-pg:6.7.1-1@sha256:abc";
+        Assert.That(EnvironmentImages.FindUndigested(acc), Has.Exactly(1).Contains("init container 'init'").And.Exactly(1).Contains("@sha256:abc"));
+    }
+
+    private static ManifestObject BackupJob(string env) => new("mutation", 1, 1, JObject.Parse("""
+        {"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"backup","namespace":"ENV"},
+         "spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"backup","image":"docker.io/library/postgres:17.2-bookworm"}]}}}}
+        """.Replace("ENV", env, StringComparison.Ordinal)));
+
+    [Test]
     public void The_probe_and_hook_commands_pass_shellcheck()
     {
         var scripts = Rendered.Environment("acc").Where(Workloads.IsWorkload).SelectMany(Workloads.Containers)
             .SelectMany(c => new[] { "startupProbe", "readinessProbe", "livenessProbe" }.Select(p => c.Container[p]?["exec"]?["command"])
                 .Append(c.Container["lifecycle"]?["preStop"]?["exec"]?["command"]))
-            .OfType<Newtonsoft.Json.Linq.JArray>().Where(a => a.Count == 3 && (string?)a[1] == "-c").Select(a => (string)a[2]!).Distinct().ToList();
+            .OfType<JArray>().Where(a => a.Count == 3 && (string?)a[1] == "-c").Select(a => (string)a[2]!).Distinct().ToList();
         Assert.That(scripts, Has.Count.GreaterThanOrEqualTo(2));
         foreach (var script in scripts)
         {

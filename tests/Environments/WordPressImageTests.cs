@@ -14,7 +14,8 @@ namespace Platform.Build.Tests.Environments;
 public class WordPressImageTests
 {
     private static string ImageDir => Repo.PathOf("images", "wordpress-pg");
-    private static Dockerfile File_ => Dockerfile.Parse(File.ReadAllText(Path.Combine(ImageDir, "Dockerfile")));
+    private static string DockerfileText => File.ReadAllText(Path.Combine(ImageDir, "Dockerfile"));
+    private static Dockerfile File_ => Dockerfile.Parse(DockerfileText);
 
     [Test]
     public void The_base_image_is_the_official_wordpress_apache_image_at_a_pinned_supported_version()
@@ -30,6 +31,8 @@ public class WordPressImageTests
             Assert.That(reference.Tag, Does.Match(@"^6\.[5-7]\.\d+-php8\.\d-apache$"), "WordPress core 6.5-6.7 (PG4WP 3.4), PHP 8.x, Apache variant");
             Assert.That(Rendered.DefaultSettings().GetList("images.allowedRegistries"), Does.Contain(reference.Registry));
         });
+        // The digest slot is empty until a resolve step fills it; a filled slot has the form FROM expects.
+        Assert.That(File_.ArgDefaults["WORDPRESS_DIGEST"], Does.Match("^(@sha256:[0-9a-f]{64})?$"), "WORDPRESS_DIGEST");
         // The overlays' tag names the same WordPress version as the base image.
         var wordpressVersion = reference.Tag!.Split('-')[0];
         foreach (var env in Rendered.Environments)
@@ -51,6 +54,132 @@ public class WordPressImageTests
             else
                 Assert.That(value, Does.Match($"^[0-9a-f]{{{length}}}$"), name);
         }
+
+        // The installer's RUN sees both pins (declared in the stage, after FROM), so a placeholder reaches
+        // install-pg4wp and fails the build with its message instead of an empty value slipping through.
+        Assert.That(ArgsSeenByInstaller(File_), Is.SupersetOf(new[] { "PG4WP_COMMIT", "PG4WP_SHA256" }));
+        // Mutation: declared before FROM only, the pin is invisible to the RUN.
+        var line = Regex.Match(DockerfileText, @"(?m)^ARG PG4WP_COMMIT=.*\n").Value;
+        var moved = DockerfileText.Replace(line, "").Replace("\nFROM ", "\n" + line + "FROM ");
+        Assert.That(ArgsSeenByInstaller(Dockerfile.Parse(moved)), Does.Not.Contain("PG4WP_COMMIT"));
+    }
+
+    private static HashSet<string> ArgsSeenByInstaller(Dockerfile file)
+    {
+        var args = new HashSet<string>();
+        foreach (var step in file.Instructions)
+        {
+            if (step.Instruction == "FROM") args.Clear();
+            else if (step.Instruction == "ARG") args.Add(step.Arguments.Split('=')[0].Trim());
+            else if (step.Instruction == "RUN" && step.Arguments.Contains("install-pg4wp /var/www/wordpress")) return args;
+        }
+        Assert.Fail("no RUN calls install-pg4wp");
+        return args;
+    }
+
+    /// <summary>The shell blocks of the docs' "Pinning PG4WP" section, in order, without their list indentation.</summary>
+    private static List<string> PinningSteps()
+    {
+        var docs = File.ReadAllText(Repo.PathOf("docs", "wordpress-on-postgresql.md"));
+        var section = docs[docs.IndexOf("## Pinning PG4WP", StringComparison.Ordinal)..];
+        section = section[..section.IndexOf("\n## ", 1, StringComparison.Ordinal)];
+        return [.. Regex.Matches(section, @"```sh\n(.*?)```", RegexOptions.Singleline).Select(m => Regex.Replace(m.Groups[1].Value, "(?m)^   ", ""))];
+    }
+
+    [Test]
+    public void The_documented_pg4wp_resolve_step_yields_the_tagged_commit_not_the_tag_object()
+    {
+        var steps = PinningSteps();
+        Assert.That(steps, Has.Count.EqualTo(3), "resolve the commit, checksum the archive, try and pin");
+        // One shell session, step after step.
+        Assert.That(ShellcheckRun.Check(string.Join("\n", steps), "sh"), Is.Empty);
+        Assert.That(steps[1], Does.Contain("/archive/$commit.tar.gz").And.Contain("sha256sum"), "the checksum is of the archive install-pg4wp downloads");
+
+        // A local repository in place of GitHub's: an annotated tag v3.4.1 on a commit that is no longer the tip.
+        var dir = Directory.CreateTempSubdirectory("envs-pg4wp-tag-").FullName;
+        try
+        {
+            var repo = Path.Combine(dir, "repo");
+            string Git(params string[] args)
+            {
+                var (code, output) = Run("git", ["-C", repo, "-c", "user.name=test", "-c", "user.email=test@example.org", .. args]);
+                Assert.That(code, Is.EqualTo(0), output);
+                return output.Trim();
+            }
+            Directory.CreateDirectory(repo);
+            try { Run("git", ["--version"]); }
+            catch (System.ComponentModel.Win32Exception) { Assert.Fail("git is not installed (apt-get install git)."); }
+            Git("init", "--quiet");
+            File.WriteAllText(Path.Combine(repo, "db.php"), "<?php\n");
+            Git("add", "db.php");
+            Git("commit", "--quiet", "-m", "release");
+            Git("tag", "-a", "v3.4.1", "-m", "v3.4.1");
+            File.WriteAllText(Path.Combine(repo, "db.php"), "<?php // later\n");
+            Git("commit", "--quiet", "-am", "after the release");
+            var tagged = Git("rev-parse", "v3.4.1^{commit}");
+            var tagObject = Git("rev-parse", "v3.4.1");
+            Assert.That(tagObject, Is.Not.EqualTo(tagged), "an annotated tag, as releases usually are");
+
+            var script = Regex.Replace(steps[0], "(?m)^url=.*$", $"url=file://{repo}");
+            Assert.That(script, Is.Not.EqualTo(steps[0]), "the step names its repository in a url= line");
+            var (exit, output) = Run("sh", ["-c", script + "\nrm -rf \"$work\""]);
+            Assert.That(exit, Is.EqualTo(0), output);
+            Assert.That(output, Does.Contain($"PG4WP_COMMIT={tagged}").And.Not.Contain(tagObject));
+
+            // The shortcut the docs warn about is wrong: ls-remote's first column is the tag object.
+            Assert.That(Git("ls-remote", $"file://{repo}", "refs/tags/v3.4.1").Split('\t')[0], Is.EqualTo(tagObject));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Test]
+    public void The_Dockerfile_meets_hadolints_common_rules_and_pins_its_frontend()
+    {
+        var file = File_;
+        Assert.That(DockerfileRules.Findings(file), Is.Empty);
+        Assert.Multiple(() =>
+        {
+            // The facts the rules rely on are really there, so an empty result is not an accident of parsing.
+            Assert.That(file.Directives["syntax"], Does.Match(@"^docker\.io/docker/dockerfile:\d+\.\d+\.\d+(@sha256:[0-9a-f]{64})?$"));
+            Assert.That(file.ShellRuns.Select(r => string.Join(' ', r.Shell)), Has.All.EqualTo("/bin/bash -o pipefail -c"));
+            Assert.That(file.ShellRuns.SelectMany(r => DockerfileRules.AptInstalls(r.Step.Arguments)).SelectMany(i => i.Packages), Is.EqualTo(new[] { "libpq-dev" }));
+            Assert.That(file.ShellRuns.Single(r => r.Step.Arguments.Contains("apt-get install")).Step.Comments[^1], Is.EqualTo("hadolint ignore=DL3008"));
+        });
+    }
+
+    /// <summary>Each rule fails on a Dockerfile broken the way the rule forbids.</summary>
+    [TestCase("DL4006", "SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\n", "", TestName = "DL4006: no SHELL, pipes run under sh without pipefail")]
+    [TestCase("DL4006", "SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]", "SHELL [\"/bin/bash\", \"-c\"]", TestName = "DL4006: bash without pipefail")]
+    [TestCase("DL3008", "# hadolint ignore=DL3008\n", "", TestName = "DL3008: unpinned apt package without the ignore")]
+    [TestCase("DL3008", "(hadolint DL3008), on purpose", "on purpose", TestName = "DL3008: ignored without a justification naming the rule")]
+    [TestCase("DL3015", "install -y --no-install-recommends libpq-dev", "install -y libpq-dev", TestName = "DL3015: recommends installed")]
+    [TestCase("DL3014", "install -y --no-install-recommends", "install --no-install-recommends", TestName = "DL3014: apt-get install without -y")]
+    [TestCase("DL3009", "    rm -rf /var/lib/apt/lists/*; \\\n", "", TestName = "DL3009: apt lists left in the layer")]
+    [TestCase("DL3006", "FROM docker.io/library/wordpress:${WORDPRESS_TAG}${WORDPRESS_DIGEST}", "FROM ${WORDPRESS_IMAGE}", TestName = "DL3006: the whole reference in an ARG")]
+    [TestCase("DL3006", "FROM docker.io/library/wordpress:${WORDPRESS_TAG}${WORDPRESS_DIGEST}", "FROM docker.io/library/wordpress", TestName = "DL3006: no tag")]
+    [TestCase("DL3007", "FROM docker.io/library/wordpress:${WORDPRESS_TAG}${WORDPRESS_DIGEST}", "FROM docker.io/library/wordpress:latest", TestName = "DL3007: latest")]
+    [TestCase("DL3025", "CMD [\"apache2-foreground\"]", "CMD apache2-foreground", TestName = "DL3025: CMD in shell form")]
+    [TestCase(DockerfileRules.FrontendPin, "# syntax=docker.io/docker/dockerfile:1.14.0\n", "# syntax=docker/dockerfile:1.7\n", TestName = "syntax: a moving minor version")]
+    [TestCase(DockerfileRules.FrontendPin, "# syntax=docker.io/docker/dockerfile:1.14.0\n", "# syntax=docker/dockerfile:1\n", TestName = "syntax: a moving major version")]
+    [TestCase(DockerfileRules.FrontendPin, "# syntax=docker.io/docker/dockerfile:1.14.0\n", "# syntax=docker/dockerfile:1.14.0@sha256:abc\n", TestName = "syntax: a malformed digest")]
+    public void A_Dockerfile_that_breaks_a_rule_is_reported(string rule, string from, string to)
+    {
+        var text = DockerfileText;
+        Assert.That(text, Does.Contain(from), "the mutation must change the real Dockerfile");
+        var findings = DockerfileRules.Findings(Dockerfile.Parse(text.Replace(from, to, StringComparison.Ordinal)));
+        Assert.That(findings, Has.Some.StartsWith(rule + " "), string.Join("\n", findings));
+    }
+
+    [Test]
+    public void No_syntax_directive_is_also_acceptable_and_a_directive_below_a_comment_is_only_a_comment()
+    {
+        var text = DockerfileText;
+        var without = Dockerfile.Parse(text.Replace("# syntax=docker.io/docker/dockerfile:1.14.0\n", "", StringComparison.Ordinal));
+        Assert.That(without.Directives, Does.Not.ContainKey("syntax"));
+        Assert.That(DockerfileRules.Findings(without), Is.Empty);
+        // BuildKit stops reading directives at the first comment: a moving frontend there is inert, not a pin.
+        var moved = Dockerfile.Parse("# a comment\n# syntax=docker/dockerfile:1\nFROM docker.io/library/debian:12.8\n");
+        Assert.That(moved.Directives, Is.Empty);
     }
 
     [Test]
@@ -86,10 +215,15 @@ public class WordPressImageTests
     [Test]
     public void Every_RUN_script_and_shipped_shell_script_passes_shellcheck()
     {
-        var runs = File_.RunScripts.ToList();
+        var runs = File_.ShellRuns.ToList();
         Assert.That(runs, Has.Count.GreaterThanOrEqualTo(2));
-        foreach (var script in runs)
-            Assert.That(ShellcheckRun.Check(script, "sh"), Is.Empty, script);
+        foreach (var (step, shell) in runs)
+        {
+            // Checked in the dialect of the shell that runs it (the Dockerfile's SHELL: bash).
+            var dialect = Path.GetFileName(shell[0]);
+            Assert.That(dialect, Is.AnyOf("sh", "bash"), $"line {step.Line}: unexpected shell {shell[0]}");
+            Assert.That(ShellcheckRun.Check(step.Arguments, dialect), Is.Empty, step.Arguments);
+        }
         foreach (var file in Directory.GetFiles(ImageDir, "*.sh", SearchOption.AllDirectories))
             Assert.That(ShellcheckRun.Check(File.ReadAllText(file), "sh"), Is.Empty, file);
         // The check is live: a classic mistake is reported.
