@@ -7,8 +7,8 @@ namespace Platform.Build.Environments;
 /// by acc) puts <see cref="RequireDigestsAnnotation"/> on the environment's Deployments and StatefulSets; from then
 /// on every image of every workload in that namespace (init containers and workloads the component does not
 /// annotate, such as a later backup Job, included) must carry a sha256 digest. This is the offline twin of
-/// kyverno/require-image-digest, which denies the same images at admission in namespace acc. Callers today: the
-/// environment tests (tests/Environments/RenderedOutputTests.cs); no suite target calls it yet. Digests are
+/// kyverno/require-image-digest, which denies the same images at admission in namespace acc. Validate warns
+/// with it (Suite.WarnOfUnpinnedDigestsAsync); the environment tests check it (RenderedOutputTests). Digests are
 /// resolved from the registry by a tool, never typed in.
 /// </summary>
 public static class EnvironmentImages

@@ -28,6 +28,7 @@ public sealed partial class Suite
             .RunAsync(units, default, ManifestDiscovery.PredictKinds(RepositoryRoot)).ConfigureAwait(false);
         var folderChecks = await RunFolderToolsAsync().ConfigureAwait(false);
         var stale = ConfigurationStaleness();
+        await WarnOfUnpinnedDigestsAsync().ConfigureAwait(false);
 
         foreach (var finding in results.SelectMany(r => r.Findings).Concat(folderChecks.Findings))
         {
@@ -166,6 +167,28 @@ public sealed partial class Suite
             status.Add((tool.Name, "failed"));
         }
         return (findings, status);
+    }
+
+    /// <summary>
+    /// Environments that must run images pinned by digest (acc) and are not yet: a warning here, offline, so nobody
+    /// learns it from the admission policy (kyverno/require-image-digest) at deploy time. Not an error: the digest
+    /// slots stay empty in Git until a release resolves them from the registry.
+    /// </summary>
+    private async Task WarnOfUnpinnedDigestsAsync()
+    {
+        foreach (var env in Settings.SelectedEnvironments)
+        {
+            var dir = Environments.EnvironmentConfiguration.OverlayDirectory(RepositoryRoot, env);
+            if (!ManifestRenderer.IsKustomization(dir)) continue;
+            IReadOnlyList<ManifestObject> objects;
+            try { objects = YamlManifests.Parse(await RenderOnceAsync(dir).ConfigureAwait(false), env); }
+            catch (Exception e) when (e is ToolFailedException or ManifestParseException) { continue; } // reported by the unit's own row
+            var unpinned = Environments.EnvironmentImages.FindUndigested(objects);
+            foreach (var message in unpinned) Log.Warn($"{env}: {message}");
+            if (unpinned.Count > 0)
+                Summary.Add("Validate", $"{env} image digests", StepStatus.Warning,
+                    $"{unpinned.Count} image(s) not pinned by digest yet; required before {env} is deployed");
+        }
     }
 
     /// <summary>Settings-derived files in Git (hosts, repository URL) that no longer match the settings.</summary>

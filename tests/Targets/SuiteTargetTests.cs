@@ -70,6 +70,38 @@ public class SuiteTargetTests
         Assert.That(suite.Summary.Rows.Where(r => r.Step == "Validate" && r.Subject.StartsWith("k8s")).Select(r => r.Status), Is.All.EqualTo(StepStatus.Passed));
     }
 
+    [TestCase("docker.io/library/nginx:1.27.3", true)]
+    [TestCase("docker.io/library/nginx:1.27.3@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", false)]
+    public void Validate_warns_when_an_environment_that_requires_digests_has_an_image_without_one(string image, bool warned)
+    {
+        var root = CopyFixtureRepo();
+        Directory.Delete(Path.Combine(root, "k8s", "overlays", "bad"), recursive: true);
+        var acc = Directory.CreateDirectory(Path.Combine(root, "k8s", "overlays", "acc")).FullName;
+        File.WriteAllText(Path.Combine(acc, "kustomization.yaml"), "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: acc\nresources:\n- deployment.yaml\n");
+        File.WriteAllText(Path.Combine(acc, "deployment.yaml"), $$"""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: web
+              annotations:
+                {{Platform.Build.Environments.EnvironmentImages.RequireDigestsAnnotation}}: "true"
+            spec:
+              selector:
+                matchLabels: {app: web}
+              template:
+                metadata:
+                  labels: {app: web}
+                spec:
+                  containers:
+                  - name: web
+                    image: {{image}}
+            """);
+        var suite = SuiteFor(root);
+        Assert.DoesNotThrow(suite.Validate, "a missing digest is a warning before a deploy, not a Validate error");
+        var rows = suite.Summary.Rows.Where(r => r.Subject == "acc image digests").ToList();
+        Assert.That(rows.Select(r => r.Status), warned ? Is.EqualTo(new[] { StepStatus.Warning }) : Is.Empty);
+    }
+
     [Test]
     public void Lint_plans_every_check_and_finds_every_shell_script()
     {
