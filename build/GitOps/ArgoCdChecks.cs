@@ -24,6 +24,7 @@ public static partial class ArgoCdChecks
     {
         ["platform-root"] = "argocd/apps",
         ["kyverno-policies"] = "kyverno",
+        ["addon-cert-manager-issuers"] = "argocd/addons/cert-manager/issuers",
     };
 
     public static IReadOnlyList<string> All(IReadOnlyList<ManifestObject> objects, IReadOnlyList<string> environments) =>

@@ -23,8 +23,8 @@ public sealed class ArgoCdTests
         var apps = Apps.Where(o => o.Kind == "Application").Select(o => o.Name);
         Assert.That(apps, Is.EquivalentTo(new[]
         {
-            "addon-kyverno", "addon-cinder-csi", "addon-traefik", "kyverno-policies", "guardrails-dev", "guardrails-test",
-            "guardrails-acc", "env-dev", "env-test", "env-acc",
+            "addon-kyverno", "addon-cinder-csi", "addon-cert-manager", "addon-cert-manager-issuers", "addon-traefik", "kyverno-policies",
+            "guardrails-dev", "guardrails-test", "guardrails-acc", "env-dev", "env-test", "env-acc",
         }));
         Assert.That(Argo.Where(o => o.Kind != "Application" && o.Kind != "AppProject"), Is.Empty, "only Argo CD objects; the source ConfigMap is local-config");
         Assert.That((string?)Find(Root, "Application", "platform-root").At("spec.source.path"), Is.EqualTo("argocd/apps"));
@@ -47,7 +47,7 @@ public sealed class ArgoCdTests
     }
 
     [Test]
-    public void Optional_add_ons_render_pinned_and_valid_when_enabled()
+    public void The_optional_local_path_add_on_renders_pinned_and_valid_when_enabled()
     {
         RequireSchemas();
         var root = TempCopy("argocd");
@@ -56,7 +56,7 @@ public sealed class ArgoCdTests
             var kustomization = Path.Combine(root, "argocd", "apps", "kustomization.yaml");
             File.WriteAllText(kustomization, File.ReadAllText(kustomization).Replace("# - ../optional/", "- ../optional/"));
             var rendered = ManifestRenderer.Render(Path.Combine(root, "argocd", "apps"));
-            Assert.That(rendered.Select(o => o.Name), Does.Contain("addon-cert-manager").And.Contain("addon-local-path"));
+            Assert.That(rendered.Select(o => o.Name), Does.Contain("addon-local-path"));
             Assert.That(ArgoCdChecks.PinnedRevisions(rendered), Is.Empty);
             Assert.That(rendered.SelectMany(SchemaErrors), Is.Empty);
         }
@@ -96,12 +96,14 @@ public sealed class ArgoCdTests
     }
 
     [Test]
-    public void Sync_waves_put_projects_first_then_Kyverno_then_policies_then_guardrails_then_environments()
+    public void Sync_waves_put_projects_first_then_Kyverno_and_cert_manager_then_policies_and_issuers_then_guardrails_then_environments()
     {
         int Wave(string kind, string name) => int.Parse((string?)Find(Argo, kind, name).At("metadata.annotations['argocd.argoproj.io/sync-wave']") ?? "0");
         Assert.That(Wave("AppProject", "env-dev"), Is.LessThan(Wave("Application", "addon-kyverno")));
         Assert.That(Wave("Application", "addon-kyverno"), Is.LessThan(Wave("Application", "kyverno-policies")));
         Assert.That(Wave("Application", "kyverno-policies"), Is.LessThan(Wave("Application", "guardrails-dev")));
+        Assert.That(Wave("Application", "addon-cert-manager"), Is.LessThan(Wave("Application", "addon-cert-manager-issuers")));
+        Assert.That(Wave("Application", "addon-cert-manager-issuers"), Is.LessThan(Wave("Application", "env-test")));
         foreach (var env in EnvNames)
             Assert.That(Wave("Application", "guardrails-" + env), Is.LessThan(Wave("Application", "env-" + env)));
     }
