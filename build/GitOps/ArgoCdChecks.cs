@@ -5,8 +5,9 @@ using Platform.Build.Validation;
 namespace Platform.Build.GitOps;
 
 /// <summary>
-/// Cross-checks over the rendered Argo CD objects (argocd/root and argocd/apps): environment isolation, pinned
-/// revisions, no wildcards in projects, sync policies per environment. Each returns findings; empty means the rule holds.
+/// Cross-checks over the rendered Argo CD objects (argocd/root and argocd/apps): environment isolation, the platform's
+/// guardrail and policy Applications, pinned revisions, no wildcards in projects, sync policies per environment, the
+/// server-side apply and diff options. Each returns findings; empty means the rule holds.
 /// </summary>
 public static partial class ArgoCdChecks
 {
@@ -18,9 +19,17 @@ public static partial class ArgoCdChecks
     public static readonly IReadOnlyList<(string Group, string Kind)> GuardrailKinds =
         [("", "ResourceQuota"), ("", "LimitRange"), ("networking.k8s.io", "NetworkPolicy")];
 
+    /// <summary>Applications of this repository that the platform owns, with the one path each may deploy.</summary>
+    public static readonly IReadOnlyDictionary<string, string> PlatformSourcePaths = new Dictionary<string, string>
+    {
+        ["platform-root"] = "argocd/apps",
+        ["kyverno-policies"] = "kyverno",
+        ["addon-cert-manager-issuers"] = "argocd/addons/cert-manager/issuers",
+    };
+
     public static IReadOnlyList<string> All(IReadOnlyList<ManifestObject> objects, IReadOnlyList<string> environments) =>
-        [.. EnvironmentIsolation(objects, environments), .. PinnedRevisions(objects), .. ProjectWildcards(objects),
-         .. SyncPolicies(objects, environments)];
+        [.. EnvironmentIsolation(objects, environments), .. GuardrailApplications(objects, environments), .. PlatformSources(objects),
+         .. PinnedRevisions(objects), .. ProjectWildcards(objects), .. SyncPolicies(objects, environments), .. ServerSideOptions(objects)];
 
     /// <summary>
     /// Each env-&lt;env&gt; Application deploys k8s/overlays/&lt;env&gt;/app into exactly namespace &lt;env&gt; of the
@@ -77,6 +86,67 @@ public static partial class ArgoCdChecks
             foreach (var other in projects.Where(p => p.Name != name && p.Name != PlatformProject))
                 if ((other.At("spec.destinations") as JArray)?.OfType<JObject>().Any(d => (string?)d["namespace"] == env) == true)
                     findings.Add($"AppProject {other.Name} can also deploy into namespace {env}; only {name} and {PlatformProject} may.");
+        }
+        return findings;
+    }
+
+    /// <summary>
+    /// Each guardrails-&lt;env&gt; Application deploys k8s/overlays/&lt;env&gt;/guardrails into exactly namespace
+    /// &lt;env&gt; of the in-cluster server, in the platform project, from the same revision as env-&lt;env&gt;. It
+    /// syncs automatically with self-heal in every environment (acc included: its revision is the reviewed
+    /// gitops.accRevision, and a guardrail weakened by hand must come back at once), but never prunes: removing a
+    /// Namespace or a default-deny policy is a deliberate act. acc's guardrails cannot be pruned by the root app either.
+    /// </summary>
+    public static IReadOnlyList<string> GuardrailApplications(IReadOnlyList<ManifestObject> objects, IReadOnlyList<string> environments)
+    {
+        var findings = new List<string>();
+        foreach (var env in environments)
+        {
+            var name = "guardrails-" + env;
+            var app = objects.SingleOrDefault(o => o.Kind == "Application" && o.Name == name);
+            if (app is null) { findings.Add($"Application {name} is missing: the {env} namespace would have no guardrails."); continue; }
+
+            if ((string?)app.At("spec.project") != PlatformProject)
+                findings.Add($"Application {name} uses project '{app.At("spec.project")}', not {PlatformProject} (the guardrails are platform-owned).");
+            if ((string?)app.At("spec.destination.namespace") != env)
+                findings.Add($"Application {name} targets namespace '{app.At("spec.destination.namespace")}', not {env}.");
+            if ((string?)app.At("spec.destination.server") != InClusterServer || app.At("spec.destination.name") is not null)
+                findings.Add($"Application {name} must target the in-cluster server {InClusterServer} (by server URL only).");
+            if (app.At("spec.sources") is not null)
+                findings.Add($"Application {name} must have a single source (spec.source), not spec.sources.");
+            if ((string?)app.At("spec.source.path") != $"k8s/overlays/{env}/guardrails")
+                findings.Add($"Application {name} deploys path '{app.At("spec.source.path")}', not k8s/overlays/{env}/guardrails.");
+
+            var automated = app.At("spec.syncPolicy.automated") as JObject;
+            if (automated is null || (bool?)automated["enabled"] == false || (bool?)automated["selfHeal"] != true)
+                findings.Add($"Application {name} must sync automatically with selfHeal: a guardrail changed by hand must come back.");
+            else if ((bool?)automated["prune"] != false)
+                findings.Add($"Application {name} must not prune automatically (automated.prune: false): deleting the {env} Namespace " +
+                    "or its default-deny policy must be a deliberate act.");
+            if (env == PolicyChecks.AccNamespace
+                && ((string?)app.At("metadata.annotations['argocd.argoproj.io/sync-options']"))?.Contains("Prune=false") != true)
+                findings.Add($"Application {name} needs the annotation argocd.argoproj.io/sync-options: Prune=false (the root app must never prune acc).");
+
+            var envApp = objects.SingleOrDefault(o => o.Kind == "Application" && o.Name == "env-" + env);
+            if (envApp is not null && (string?)envApp.At("spec.source.targetRevision") != (string?)app.At("spec.source.targetRevision"))
+                findings.Add($"Application {name} follows revision '{app.At("spec.source.targetRevision")}', env-{env} follows " +
+                    $"'{envApp.At("spec.source.targetRevision")}': an environment and its guardrails move together.");
+        }
+        return findings;
+    }
+
+    /// <summary>The platform's own Applications of this repository deploy exactly their folder, in the platform project.</summary>
+    public static IReadOnlyList<string> PlatformSources(IReadOnlyList<ManifestObject> objects)
+    {
+        var findings = new List<string>();
+        foreach (var (name, path) in PlatformSourcePaths)
+        {
+            var app = objects.SingleOrDefault(o => o.Kind == "Application" && o.Name == name);
+            if (app is null) { findings.Add($"Application {name} is missing."); continue; }
+            if ((string?)app.At("spec.project") != PlatformProject)
+                findings.Add($"Application {name} uses project '{app.At("spec.project")}', not {PlatformProject}.");
+            if (app.At("spec.sources") is not null || (string?)app.At("spec.source.path") != path)
+                findings.Add($"Application {name} must deploy exactly path '{path}' (single source); it deploys '{app.At("spec.source.path")}'.");
         }
         return findings;
     }
@@ -154,9 +224,10 @@ public static partial class ArgoCdChecks
                 if (automated is not null && (bool?)automated["enabled"] != false)
                     findings.Add("Application env-acc must not sync automatically: acc changes are a deliberate manual sync.");
                 var project = objects.SingleOrDefault(o => o.Kind == "AppProject" && o.Name == "env-acc");
-                if (project?.At("spec.syncWindows") is not JArray { Count: > 0 } windows
-                    || !windows.OfType<JObject>().Any(w => (string?)w["kind"] == "allow"))
-                    findings.Add("AppProject env-acc needs an allow sync window: acc syncs only inside it.");
+                var windows = (project?.At("spec.syncWindows") as JArray)?.OfType<JObject>().ToList() ?? [];
+                if (!windows.Any(w => (string?)w["kind"] == "allow" && AppliesTo(w, app.Name, env)))
+                    findings.Add("AppProject env-acc needs an allow sync window that applies to env-acc (applications: [env-acc] or " +
+                        "namespaces: [acc]): acc syncs only inside it; a window that names neither restricts nothing.");
                 if (((string?)app.At("metadata.annotations['argocd.argoproj.io/sync-options']"))?.Contains("Prune=false") != true)
                     findings.Add("Application env-acc needs the annotation argocd.argoproj.io/sync-options: Prune=false (the root app must never prune acc).");
             }
@@ -164,11 +235,40 @@ public static partial class ArgoCdChecks
             {
                 findings.Add($"Application env-{env} must sync automatically with prune and selfHeal.");
             }
-            if (!Strings(app.At("spec.syncPolicy.syncOptions")).Contains("ServerSideApply=true"))
-                findings.Add($"Application env-{env} must use ServerSideApply=true.");
         }
         return findings;
     }
+
+    /// <summary>
+    /// Every Application applies server-side (ServerSideApply=true) and diffs server-side (ServerSideDiff=true), so
+    /// defaults set by the API server are not drift; the environment and guardrail Applications also include mutating
+    /// webhooks in the diff (IncludeMutationWebhook=true), so fields Kyverno or the API server set on admission are not
+    /// drift either. The platform's charts and policies are not mutated by admission webhooks, so any change there shows.
+    /// </summary>
+    public static IReadOnlyList<string> ServerSideOptions(IReadOnlyList<ManifestObject> objects)
+    {
+        var findings = new List<string>();
+        foreach (var app in objects.Where(o => o.Kind == "Application"))
+        {
+            if (!Strings(app.At("spec.syncPolicy.syncOptions")).Contains("ServerSideApply=true"))
+                findings.Add($"Application {app.Name} must use the sync option ServerSideApply=true.");
+            var compare = ((string?)app.At("metadata.annotations['argocd.argoproj.io/compare-options']") ?? "")
+                .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            if (!compare.Contains("ServerSideDiff=true"))
+                findings.Add($"Application {app.Name} must compare with argocd.argoproj.io/compare-options: ServerSideDiff=true.");
+            if ((app.Name.StartsWith("env-", StringComparison.Ordinal) || app.Name.StartsWith("guardrails-", StringComparison.Ordinal))
+                && !compare.Contains("IncludeMutationWebhook=true"))
+                findings.Add($"Application {app.Name} must compare with IncludeMutationWebhook=true (objects mutated on admission stay in sync).");
+        }
+        return findings;
+    }
+
+    /// <summary>Whether a sync window names the Application (or its namespace); Argo CD allows * and ? in both lists.</summary>
+    public static bool AppliesTo(JObject window, string application, string ns) =>
+        Strings(window["applications"]).Any(p => Glob(p, application)) || Strings(window["namespaces"]).Any(p => Glob(p, ns));
+
+    private static bool Glob(string pattern, string value) =>
+        Regex.IsMatch(value, "^" + Regex.Escape(pattern).Replace(@"\*", ".*").Replace(@"\?", ".") + "$");
 
     private static bool IsWildcard(string value) => value.Contains('*') || value.Contains('?') || value.StartsWith('!');
 

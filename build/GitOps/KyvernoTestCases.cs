@@ -8,7 +8,8 @@ public sealed record KyvernoExpectation(string Policy, string Kind, string Resou
 
 /// <summary>
 /// Checks the shape of kyverno/: one folder per policy with policy.yaml, kyverno-test.yaml and its resources, every
-/// case with at least one pass and one fail (a generating policy: one pass with the generated resource, one skip), and
+/// case with at least one pass and one fail (a generating policy: one pass with the generated resource, one skip, no
+/// fail, which the CLI cannot fail), and
 /// every folder deployed by kyverno/kustomization.yaml. The `cli.kyverno.io` Test and Values kinds have no schema in
 /// the schema folder, so this is their structural check: known fields only, referenced files and resources exist.
 /// </summary>
@@ -99,6 +100,12 @@ public static class KyvernoTestCases
         {
             if (pass == 0 || !expectations.Any(e => e.Result == "skip"))
                 findings.Add($"{folder}: a generating policy needs at least one pass (with generatedResource) and one skip result.");
+            // The kyverno CLI counts an expected `fail` of a generating policy as met whether or not the generated
+            // resource matches (and a trigger the policy does not match is reported as excluded), so such a case can
+            // never fail: it would only look like coverage.
+            if (expectations.Any(e => e.Result == "fail"))
+                findings.Add($"{folder}: a generating policy cannot have a fail result: `kyverno test` accepts it whatever the policy " +
+                    "generates. Prove the negative with a skip (a trigger it must leave alone) and the exact generatedResource of a pass.");
             foreach (var r in (test.Body["results"] as JArray)?.OfType<JObject>().Where(r => (string?)r["result"] == "pass") ?? [])
                 if ((string?)r["generatedResource"] is not { } generated || !File.Exists(Path.Combine(dir, generated)))
                     findings.Add($"{folder}: a pass result of a generating policy must name an existing generatedResource file.");

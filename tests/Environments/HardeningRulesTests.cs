@@ -34,7 +34,7 @@ public class HardeningRulesTests
             }));
             Assert.That(objects.Where(o => o.Kind != "Namespace").Select(o => o.Namespace).Distinct(), Is.EqualTo(new[] { env }));
             Assert.That(Rendered.Find(objects, "StatefulSet", "pg-db").At("spec.volumeClaimTemplates[0].spec.storageClassName")?.ToString(),
-                Is.EqualTo(env == "dev" ? "local-path" : "csi-cinder-sc-retain"));
+                Is.EqualTo("csi-cinder-sc-retain"), "Cinder by default in every environment; local-path is only the fallback component");
             Assert.That((string?)Rendered.Find(objects, "Ingress", "wordpress").At("spec.ingressClassName"), Is.EqualTo("traefik"));
             Assert.That((string?)Rendered.Find(objects, "Ingress", "wordpress").At("spec.rules[0].host"), Is.EqualTo($"wordpress.{env}.seed.example.org"));
         });

@@ -23,8 +23,8 @@ public sealed class ArgoCdTests
         var apps = Apps.Where(o => o.Kind == "Application").Select(o => o.Name);
         Assert.That(apps, Is.EquivalentTo(new[]
         {
-            "addon-kyverno", "addon-cinder-csi", "addon-traefik", "kyverno-policies", "guardrails-dev", "guardrails-test",
-            "guardrails-acc", "env-dev", "env-test", "env-acc",
+            "addon-kyverno", "addon-cinder-csi", "addon-cert-manager", "addon-cert-manager-issuers", "addon-traefik", "kyverno-policies",
+            "guardrails-dev", "guardrails-test", "guardrails-acc", "env-dev", "env-test", "env-acc",
         }));
         Assert.That(Argo.Where(o => o.Kind != "Application" && o.Kind != "AppProject"), Is.Empty, "only Argo CD objects; the source ConfigMap is local-config");
         Assert.That((string?)Find(Root, "Application", "platform-root").At("spec.source.path"), Is.EqualTo("argocd/apps"));
@@ -47,7 +47,7 @@ public sealed class ArgoCdTests
     }
 
     [Test]
-    public void Optional_add_ons_render_pinned_and_valid_when_enabled()
+    public void The_optional_local_path_add_on_renders_pinned_and_valid_when_enabled()
     {
         RequireSchemas();
         var root = TempCopy("argocd");
@@ -56,7 +56,7 @@ public sealed class ArgoCdTests
             var kustomization = Path.Combine(root, "argocd", "apps", "kustomization.yaml");
             File.WriteAllText(kustomization, File.ReadAllText(kustomization).Replace("# - ../optional/", "- ../optional/"));
             var rendered = ManifestRenderer.Render(Path.Combine(root, "argocd", "apps"));
-            Assert.That(rendered.Select(o => o.Name), Does.Contain("addon-cert-manager").And.Contain("addon-local-path"));
+            Assert.That(rendered.Select(o => o.Name), Does.Contain("addon-local-path"));
             Assert.That(ArgoCdChecks.PinnedRevisions(rendered), Is.Empty);
             Assert.That(rendered.SelectMany(SchemaErrors), Is.Empty);
         }
@@ -96,29 +96,33 @@ public sealed class ArgoCdTests
     }
 
     [Test]
-    public void Sync_waves_put_projects_first_then_Kyverno_then_policies_then_guardrails_then_environments()
+    public void Sync_waves_put_projects_first_then_Kyverno_and_cert_manager_then_policies_and_issuers_then_guardrails_then_environments()
     {
         int Wave(string kind, string name) => int.Parse((string?)Find(Argo, kind, name).At("metadata.annotations['argocd.argoproj.io/sync-wave']") ?? "0");
         Assert.That(Wave("AppProject", "env-dev"), Is.LessThan(Wave("Application", "addon-kyverno")));
         Assert.That(Wave("Application", "addon-kyverno"), Is.LessThan(Wave("Application", "kyverno-policies")));
         Assert.That(Wave("Application", "kyverno-policies"), Is.LessThan(Wave("Application", "guardrails-dev")));
+        Assert.That(Wave("Application", "addon-cert-manager"), Is.LessThan(Wave("Application", "addon-cert-manager-issuers")));
+        Assert.That(Wave("Application", "addon-cert-manager-issuers"), Is.LessThan(Wave("Application", "env-test")));
         foreach (var env in EnvNames)
             Assert.That(Wave("Application", "guardrails-" + env), Is.LessThan(Wave("Application", "env-" + env)));
     }
 
     [Test]
-    public void Every_Application_diffs_server_side_and_applies_server_side()
-    {
-        Assert.Multiple(() =>
-        {
-            foreach (var app in Argo.Where(o => o.Kind == "Application" && (o.Name.StartsWith("env-", StringComparison.Ordinal) || o.Name.StartsWith("guardrails-", StringComparison.Ordinal))))
-            {
-                Assert.That((string?)app.At("metadata.annotations['argocd.argoproj.io/compare-options']"),
-                    Does.Contain("ServerSideDiff=true").And.Contain("IncludeMutationWebhook=true"), app.Name);
-                Assert.That(app.At("spec.syncPolicy.syncOptions")!.Values<string>(), Does.Contain("ServerSideApply=true"), app.Name);
-            }
-        });
-    }
+    public void Every_Application_diffs_server_side_and_applies_server_side() =>
+        Assert.That(ArgoCdChecks.ServerSideOptions(Argo), Is.Empty);
+
+    [Test]
+    public void The_guardrails_of_each_environment_are_platform_owned_and_self_heal() =>
+        Assert.That(ArgoCdChecks.GuardrailApplications(Argo, EnvNames), Is.Empty);
+
+    [Test]
+    public void The_platform_applications_deploy_exactly_their_folder() =>
+        Assert.That(ArgoCdChecks.PlatformSources(Argo), Is.Empty);
+
+    [Test]
+    public void All_Argo_CD_cross_checks_pass() =>
+        Assert.That(ArgoCdChecks.All(Argo, EnvNames), Is.Empty);
 
     [Test]
     public void Helm_add_ons_take_their_values_from_files_in_this_repository()
@@ -218,7 +222,63 @@ public sealed class ArgoCdTests
         new("acc project without a window", o => ((JObject)Spec(o, "AppProject", "env-acc")).Remove("syncWindows"), "allow sync window"),
         new("dev without self-heal", o => Spec(o, "Application", "env-dev")["syncPolicy"]!["automated"]!["selfHeal"] = false, "prune and selfHeal"),
         new("acc prunable by the root", o => ((JObject)Find(o, "Application", "env-acc").Body["metadata"]!["annotations"]!).Remove("argocd.argoproj.io/sync-options"), "Prune=false"),
+        new("acc window names another application", o => Spec(o, "AppProject", "env-acc")["syncWindows"]![0]!["applications"] = new JArray("env-ac"), "applies to env-acc"),
+        new("acc window turned into a deny window", o => Spec(o, "AppProject", "env-acc")["syncWindows"]![0]!["kind"] = "deny", "allow sync window"),
     ];
+
+    [Test]
+    public void A_window_may_name_acc_by_namespace_or_pattern()
+    {
+        var objects = Copy(Argo);
+        var window = (JObject)Spec(objects, "AppProject", "env-acc")["syncWindows"]![0]!;
+        window.Remove("applications");
+        window["namespaces"] = new JArray("acc");
+        Assert.That(ArgoCdChecks.SyncPolicies(objects, EnvNames), Is.Empty, "by namespace");
+        window.Remove("namespaces");
+        window["applications"] = new JArray("env-a*");
+        Assert.That(ArgoCdChecks.SyncPolicies(objects, EnvNames), Is.Empty, "by pattern");
+    }
+
+    public static IEnumerable<Mutation> GuardrailMutations() =>
+    [
+        new("guardrails-dev deploys test's guardrails", o => Spec(o, "Application", "guardrails-dev")["source"]!["path"] = "k8s/overlays/test/guardrails", "not k8s/overlays/dev/guardrails"),
+        new("guardrails-test targets namespace acc", o => Spec(o, "Application", "guardrails-test")["destination"]!["namespace"] = "acc", "targets namespace 'acc'"),
+        new("guardrails-dev without automated sync", o => ((JObject)Spec(o, "Application", "guardrails-dev")["syncPolicy"]!).Remove("automated"), "must sync automatically"),
+        new("guardrails-acc automated sync disabled", o => Spec(o, "Application", "guardrails-acc")["syncPolicy"]!["automated"]!["enabled"] = false, "must sync automatically"),
+        new("guardrails-test prunes", o => Spec(o, "Application", "guardrails-test")["syncPolicy"]!["automated"]!["prune"] = true, "must not prune"),
+        new("guardrails-acc in the acc project", o => Spec(o, "Application", "guardrails-acc")["project"] = "env-acc", "not platform"),
+        new("guardrails-acc prunable by the root", o => ((JObject)Find(o, "Application", "guardrails-acc").Body["metadata"]!["annotations"]!).Remove("argocd.argoproj.io/sync-options"), "Prune=false"),
+        new("guardrails-acc on another revision than env-acc", o => Spec(o, "Application", "guardrails-acc")["source"]!["targetRevision"] = "v9.9.9", "move together"),
+        new("guardrails-test is missing", o => o.Remove(Find(o, "Application", "guardrails-test")), "guardrails-test is missing"),
+    ];
+
+    [TestCaseSource(nameof(GuardrailMutations))]
+    public void Guardrail_applications_report(Mutation mutation) => AssertReports(mutation, o => ArgoCdChecks.GuardrailApplications(o, EnvNames));
+
+    public static IEnumerable<Mutation> PlatformSourceMutations() =>
+    [
+        new("kyverno-policies deploys a subfolder", o => Spec(o, "Application", "kyverno-policies")["source"]!["path"] = "kyverno/disallow-latest-tag", "exactly path 'kyverno'"),
+        new("kyverno-policies deploys the repository root", o => Spec(o, "Application", "kyverno-policies")["source"]!["path"] = ".", "exactly path 'kyverno'"),
+        new("kyverno-policies in an environment project", o => Spec(o, "Application", "kyverno-policies")["project"] = "env-dev", "not platform"),
+    ];
+
+    [TestCaseSource(nameof(PlatformSourceMutations))]
+    public void Platform_sources_report(Mutation mutation) => AssertReports(mutation, ArgoCdChecks.PlatformSources);
+
+    private static JObject Annotations(List<ManifestObject> o, string name) => (JObject)Find(o, "Application", name).Body["metadata"]!["annotations"]!;
+
+    public static IEnumerable<Mutation> ServerSideMutations() =>
+    [
+        new("traefik applies client-side", o => ((JArray)Spec(o, "Application", "addon-traefik")["syncPolicy"]!["syncOptions"]!).Remove(
+            Spec(o, "Application", "addon-traefik")["syncPolicy"]!["syncOptions"]!.First(t => (string?)t == "ServerSideApply=true")), "addon-traefik must use the sync option ServerSideApply=true"),
+        new("the root applies client-side", o => Spec(o, "Application", "platform-root")["syncPolicy"]!["syncOptions"] = new JArray("CreateNamespace=false"), "platform-root must use the sync option ServerSideApply=true"),
+        new("kyverno-policies diffs client-side", o => Annotations(o, "kyverno-policies").Remove("argocd.argoproj.io/compare-options"), "kyverno-policies must compare with"),
+        new("env-test ignores mutating webhooks", o => Annotations(o, "env-test")["argocd.argoproj.io/compare-options"] = "ServerSideDiff=true", "env-test must compare with IncludeMutationWebhook=true"),
+        new("guardrails-dev turns server-side diff off", o => Annotations(o, "guardrails-dev")["argocd.argoproj.io/compare-options"] = "ServerSideDiff=false,IncludeMutationWebhook=true", "guardrails-dev must compare with"),
+    ];
+
+    [TestCaseSource(nameof(ServerSideMutations))]
+    public void Server_side_options_report(Mutation mutation) => AssertReports(mutation, ArgoCdChecks.ServerSideOptions);
 
     [TestCaseSource(nameof(SyncMutations))]
     public void Sync_policies_report(Mutation mutation) => AssertReports(mutation, o => ArgoCdChecks.SyncPolicies(o, EnvNames));

@@ -26,6 +26,27 @@ internal static class GitOpsTestSupport
 
     public static IReadOnlyList<string> EnvNames => LoadSettings().GetList(SettingsCatalog.EnvironmentsKey);
 
+    private static readonly Lazy<IReadOnlyDictionary<string, IReadOnlyList<ManifestObject>>> EnvironmentRendersCache =
+        new(() => EnvNames.ToDictionary(e => e, e => ManifestRenderer.Render(Repo.PathOf("k8s", "overlays", e))));
+
+    /// <summary>The complete render of every environment overlay (k8s/overlays/&lt;env&gt;), by environment.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<ManifestObject>> EnvironmentRenders => EnvironmentRendersCache.Value;
+
+    private static readonly Lazy<IReadOnlyDictionary<string, IReadOnlyList<ManifestObject>>> PlatformAppRenders = new(() =>
+        Argo.Where(o => o.Kind == "Application" && (string?)o.At("spec.project") == "platform" && o.Name != "platform-root"
+                && (string?)o.At("spec.source.path") is not null)
+            .ToDictionary(a => a.Name, a => ManifestRenderer.Render(Repo.PathOf((string)a.At("spec.source.path")!))));
+
+    /// <summary>What each platform Application of this repository deploys (its path rendered), by Application name.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<ManifestObject>> PlatformApps => PlatformAppRenders.Value;
+
+    /// <summary>A Helm values file of this repository, by its path relative to the root (null when missing).</summary>
+    public static JObject? ReadValues(string relativePath)
+    {
+        var path = Repo.PathOf(relativePath);
+        return File.Exists(path) ? YamlManifests.ParseFile(path).SingleOrDefault()?.Body : null;
+    }
+
     /// <summary>Deep copies, so a mutation test never changes the cached render.</summary>
     public static List<ManifestObject> Copy(IEnumerable<ManifestObject> objects) =>
         [.. objects.Select(o => o with { Body = (JObject)o.Body.DeepClone() })];

@@ -170,6 +170,16 @@ public sealed class KyvernoPolicyTests
         new("policy not deployed", k => Edit(k, "kustomization.yaml", t => t.Replace("- require-probes\n", "")), "does not deploy require-probes"),
         new("policy renamed", k => Edit(k, "argocd-no-default-project/policy.yaml", t => t.Replace("name: argocd-no-default-project", "name: no-default")), "name it like its folder"),
         new("generator without a skip case", k => Edit(k, "generate-default-deny/kyverno-test.yaml", t => t.Replace("result: skip", "result: pass")), "one pass (with generatedResource) and one skip"),
+        new("generator with a fail case that cannot fail", k => Edit(k, "generate-default-deny/kyverno-test.yaml", t => t + """
+            - policy: generate-default-deny
+              isGeneratingPolicy: true
+              kind: Namespace
+              resources:
+              - team-a
+              generatedResource: generated-networkpolicy.yaml
+              result: fail
+
+            """), "cannot have a fail result"),
         new("unknown result value", k => Edit(k, "disallow-latest-tag/kyverno-test.yaml", t => t.Replace("result: fail", "result: failed")), "'failed' is not one of"),
     ];
 
