@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Platform.Build.Reporting;
 using Platform.Build.Tools;
 using Platform.Build.Validation;
+using Newtonsoft.Json.Linq;
 using Spectre.Console;
 
 namespace Platform.Build;
@@ -29,13 +30,14 @@ public sealed partial class Suite
         var folderChecks = await RunFolderToolsAsync().ConfigureAwait(false);
         var stale = ConfigurationStaleness();
         await WarnOfUnpinnedDigestsAsync().ConfigureAwait(false);
+        var gitOps = await GitOpsCrossChecksAsync().ConfigureAwait(false);
 
         foreach (var finding in results.SelectMany(r => r.Findings).Concat(folderChecks.Findings))
         {
             if (finding.Severity == Severity.Error) Log.Error(finding.ToString());
             else Log.Warn(finding.ToString());
         }
-        foreach (var message in stale) Log.Error(message);
+        foreach (var message in stale.Concat(gitOps ?? [])) Log.Error(message);
 
         var table = new Table().Title("Validate").AddColumns("Folder", "Objects", "Errors", "Warnings", "Checks run", "Skipped");
         foreach (var r in results)
@@ -45,6 +47,9 @@ public sealed partial class Suite
             Summary.Add("Validate", r.Unit.Label, r.Errors > 0 ? StepStatus.Failed : StepStatus.Passed,
                 $"{r.Objects} objects, {r.Errors} errors, {r.Warnings} warnings", r.Duration);
         }
+        if (gitOps is not null)
+            Summary.Add("Validate", "GitOps cross-checks", gitOps.Count == 0 ? StepStatus.Passed : StepStatus.Failed,
+                gitOps.Count == 0 ? "Argo CD tree, Kyverno policies on every environment, add-ons the environments use" : $"{gitOps.Count} finding(s)");
         foreach (var (tool, status) in folderChecks.Status)
             Summary.Add("Validate", tool, status.StartsWith("skipped", StringComparison.Ordinal) ? StepStatus.Skipped
                 : status.StartsWith("failed", StringComparison.Ordinal) ? StepStatus.Failed : StepStatus.Passed, status);
@@ -58,10 +63,13 @@ public sealed partial class Suite
                     f.Severity == Severity.Error ? f.ToString() : null)).ToList()))
             .Append(new JUnitSuite("validate.configuration", stale.Count == 0
                 ? [new JUnitCase("settings-derived files are current", "configuration", TimeSpan.Zero)]
-                : stale.Select(s => new JUnitCase("stale", "configuration", TimeSpan.Zero, s)).ToList())));
+                : stale.Select(s => new JUnitCase("stale", "configuration", TimeSpan.Zero, s)).ToList()))
+            .Concat(gitOps is null ? [] : [new JUnitSuite("validate.gitops", gitOps.Count == 0
+                ? [new JUnitCase("GitOps cross-checks hold", "gitops", TimeSpan.Zero)]
+                : gitOps.Select(f => new JUnitCase("cross-check", "gitops", TimeSpan.Zero, f)).ToList())]));
         Log.Info($"JUnit report: {Path.GetRelativePath(RepositoryRoot, junit)} ({watch.Elapsed.TotalSeconds:0.0}s)");
 
-        var errors = results.Sum(r => r.Errors) + folderChecks.Findings.Count(f => f.Severity == Severity.Error) + stale.Count;
+        var errors = results.Sum(r => r.Errors) + folderChecks.Findings.Count(f => f.Severity == Severity.Error) + stale.Count + (gitOps?.Count ?? 0);
         if (errors > 0) throw new ValidationFailedException(errors);
     }
 
@@ -189,6 +197,50 @@ public sealed partial class Suite
                 Summary.Add("Validate", $"{env} image digests", StepStatus.Warning,
                     $"{unpinned.Count} image(s) not pinned by digest yet; required before {env} is deployed");
         }
+    }
+
+    /// <summary>
+    /// The GitOps cross-checks (GitOps.GitOpsCrossChecks) over the renders Validate already made, plus the paths of the
+    /// platform Applications. Null where the repository has no Argo CD tree (argocd/root), or a render failed (that
+    /// unit's own row reports it).
+    /// </summary>
+    private async Task<IReadOnlyList<string>?> GitOpsCrossChecksAsync()
+    {
+        var root = Path.Combine(RepositoryRoot, "argocd", "root");
+        var apps = Path.Combine(RepositoryRoot, "argocd", "apps");
+        if (!ManifestRenderer.IsKustomization(root) || !ManifestRenderer.IsKustomization(apps)) return null;
+        try
+        {
+            async Task<IReadOnlyList<ManifestObject>> Render(string dir) =>
+                YamlManifests.Parse(await RenderOnceAsync(dir).ConfigureAwait(false), Path.GetRelativePath(RepositoryRoot, dir));
+            var appObjects = await Render(apps).ConfigureAwait(false);
+            var rootObjects = await Render(root).ConfigureAwait(false);
+            IReadOnlyList<ManifestObject> argo = [.. appObjects, .. rootObjects.Where(r => !appObjects.Any(a => a.Kind == r.Kind && a.Name == r.Name))];
+
+            var environments = new Dictionary<string, IReadOnlyList<ManifestObject>>(StringComparer.Ordinal);
+            foreach (var env in Settings.SelectedEnvironments)
+            {
+                var dir = Environments.EnvironmentConfiguration.OverlayDirectory(RepositoryRoot, env);
+                if (ManifestRenderer.IsKustomization(dir)) environments[env] = await Render(dir).ConfigureAwait(false);
+            }
+            var platformApps = new Dictionary<string, IReadOnlyList<ManifestObject>>(StringComparer.Ordinal);
+            var paths = GitOps.GitOpsCrossChecks.PlatformAppPaths(argo);
+            var renders = await Task.WhenAll(paths.Select(async p =>
+            {
+                var dir = Path.Combine(RepositoryRoot, p.Value);
+                return (p.Key, Objects: ManifestRenderer.IsKustomization(dir) ? await Render(dir).ConfigureAwait(false) : []);
+            })).ConfigureAwait(false);
+            foreach (var (name, objects) in renders) platformApps[name] = objects;
+
+            JObject? ReadValues(string relative)
+            {
+                var path = Path.Combine(RepositoryRoot, relative);
+                return File.Exists(path) ? YamlManifests.ParseFile(path).SingleOrDefault()?.Body : null;
+            }
+            return GitOps.GitOpsCrossChecks.Run(new GitOps.GitOpsInputs(argo, environments, platformApps, ReadValues,
+                Settings.GetList("images.allowedRegistries")));
+        }
+        catch (Exception e) when (e is ToolFailedException or ManifestParseException) { return null; }
     }
 
     /// <summary>Settings-derived files in Git (hosts, repository URL) that no longer match the settings.</summary>
