@@ -65,6 +65,11 @@ locals {
       group       = local.groups.node, protocol = "4", port_min = null, port_max = null, remote = local.groups.node
       description = "Calico IP-in-IP (IP protocol 4) between nodes"
     }
+    # IP-in-IP routes are learnt over BGP (Calico's bird); VXLAN mode runs without BGP, so 179 stays closed there.
+    "node-bgp-179" = {
+      group       = local.groups.node, protocol = "tcp", port_min = 179, port_max = 179, remote = local.groups.node
+      description = "Calico BGP between nodes (IP-in-IP routes)"
+    }
   }
 
   nodeport_rule = var.nodeports_between_nodes ? {

@@ -73,6 +73,11 @@ run "node_to_node_only_on_cluster_ports" {
     condition     = length([for r in values(output.rules) : r if r.direction == "ingress" && r.remote_cidr == "10.20.0.0/24"]) == 0
     error_message = "Node-to-node rules use groups, never the node CIDR."
   }
+
+  assert {
+    condition     = length([for r in values(output.rules) : r if r.direction == "ingress" && coalesce(r.port_min, 0) <= 179 && coalesce(r.port_max, 0) >= 179]) == 0
+    error_message = "VXLAN runs without BGP: TCP 179 stays closed."
+  }
 }
 
 run "ipip_uses_protocol_4" {
@@ -85,6 +90,23 @@ run "ipip_uses_protocol_4" {
   assert {
     condition     = output.rules["node-ipip-4"].protocol == "4" && !contains(keys(output.rules), "node-vxlan-4789")
     error_message = "Calico IP-in-IP must be IP protocol 4, and replaces VXLAN."
+  }
+
+  assert {
+    condition     = output.rules["node-bgp-179"].protocol == "tcp" && output.rules["node-bgp-179"].port_min == 179 && output.rules["node-bgp-179"].port_max == 179 && output.rules["node-bgp-179"].group == "seed-node" && output.rules["node-bgp-179"].remote_group == "seed-node"
+    error_message = "IP-in-IP routes come over BGP: TCP 179 node <- node."
+  }
+
+  assert {
+    condition = toset([for r in values(output.rules) : "${r.group}<-${r.remote_group}:${r.protocol}/${r.port_min == null ? "" : r.port_min}-${r.port_max == null ? "" : r.port_max}" if r.remote_group != null]) == toset([
+      "seed-node<-seed-node:tcp/10250-10250",
+      "seed-node<-seed-node:tcp/5473-5473",
+      "seed-node<-seed-node:4/-",
+      "seed-node<-seed-node:tcp/179-179",
+      "seed-control-plane<-seed-node:tcp/6443-6443",
+      "seed-control-plane<-seed-control-plane:tcp/2379-2380",
+    ])
+    error_message = "With IP-in-IP, node-to-node rules are exactly kubelet, Typha, IP-in-IP, BGP, API and etcd."
   }
 }
 
