@@ -258,3 +258,15 @@ variable "region" {
     error_message = "region must be a region name without spaces, quotes or backslashes, e.g. \"RegionOne\", or empty (it is written into the CSI cloud.conf)."
   }
 }
+
+variable "csi_block_storage_service_type" {
+  description = "Service type of the block-storage API in the cloud's catalog, used by the Cinder CSI credential's access rules (openstack catalog list). Most clouds: volumev3."
+  type        = string
+  default     = "volumev3"
+
+  validation {
+    # Keystone matches an access rule by the exact service type Cinder's keystonemiddleware is configured with.
+    condition     = can(regex("^[a-z][a-z0-9-]*$", var.csi_block_storage_service_type))
+    error_message = "csi_block_storage_service_type must be the block-storage service type exactly as `openstack catalog list` shows it, e.g. \"volumev3\" or \"block-storage\"."
+  }
+}

@@ -78,6 +78,8 @@ public sealed class RootVariablesTests
     [TestCase("region", "Region One", "region")]
     [TestCase("region", "RegionOne\"", "region")]
     [TestCase("calico_encapsulation", "ipip94", "calico_encapsulation")]
+    [TestCase("csi_block_storage_service_type", "", "csi_block_storage_service_type")]
+    [TestCase("csi_block_storage_service_type", "Volume V3", "csi_block_storage_service_type")]
     public async Task Root_variable_validation_refuses(string variable, string value, string named)
     {
         var (exitCode, output) = await PlanVariables(v => v[variable] = value);
@@ -106,6 +108,7 @@ public sealed class RootVariablesTests
             v["calico_encapsulation"] = "ipip";
             v["region"] = "de-fra-1";
             v["admin_user"] = "ubuntu";
+            v["csi_block_storage_service_type"] = "block-storage";
             v["admin_cidrs"] = new JsonArray("10.0.0.0/8", "2001:db8::/32");
         });
         Assert.That(exitCode, Is.EqualTo(2), output);
