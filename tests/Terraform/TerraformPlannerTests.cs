@@ -113,8 +113,12 @@ public sealed class TerraformPlannerTests
         var provided = TerraformPlanner.PublicVariables(repo.Settings("Plan"), Credentials(), "ssh-ed25519 AAAA a", Keys).Select(p => p.Key)
             .Concat(TerraformPlanner.SecretVariables(Keys).Select(p => p.Key)).ToHashSet();
         var declared = blocks.Select(m => m.Groups["name"].Value).ToList();
+        // Set through the environment (TF_VAR_<name>) until there is a setting for it: terraform/README.md says how.
+        string[] environmentOnly = ["csi_block_storage_service_type"];
         Assert.That(declared, Has.Count.GreaterThan(20));
-        Assert.That(declared.Where(n => !provided.Contains(n)), Is.Empty, "root variables the suite does not set");
+        Assert.That(declared.Where(n => !provided.Contains(n) && !environmentOnly.Contains(n)), Is.Empty, "root variables the suite does not set");
+        Assert.That(blocks.Where(m => environmentOnly.Contains(m.Groups["name"].Value)).Select(m => m.Groups["body"].Value), Has.All.Contain("default"),
+            "a variable the suite does not set needs a default");
         Assert.That(provided.Where(n => !declared.Contains(n)), Is.Empty, "values the root module does not declare");
     }
 
