@@ -89,7 +89,9 @@ public sealed partial class Suite
     private CloudCredentials CheckCloudCredentials(string step)
     {
         var credentials = CloudCredentials.Check(Settings, Environment);
-        Summary.Add(step, "OpenStack credentials", StepStatus.Passed, credentials.Source);
+        foreach (var warning in credentials.Warnings) Log.Warn(warning);
+        Summary.Add(step, "OpenStack credentials", credentials.Warnings.Count == 0 ? StepStatus.Passed : StepStatus.Warning,
+            credentials.Source + (credentials.Warnings.Count == 0 ? "" : "; application credential: must be unrestricted to create the CSI credential (see the warning)"));
         return credentials;
     }
 

@@ -125,6 +125,23 @@ public sealed class TerraformTargetsStandInTests
     }
 
     [Test]
+    public async Task Application_credential_login_StandIn_warns_and_still_plans()
+    {
+        using var repo = new TempRepo();
+        var standIn = new StandIn(repo, "{}");
+        var env = TestEnvironments.PasswordAuth();
+        foreach (var k in new[] { "OS_USERNAME", "OS_PASSWORD", "OS_USER_DOMAIN_NAME", "OS_PROJECT_NAME" }) env.Remove(k);
+        env["OS_APPLICATION_CREDENTIAL_ID"] = "app-cred-id";
+        env["OS_APPLICATION_CREDENTIAL_SECRET"] = "app-cred-secret-never-logged";
+        var (suite, log) = CreateSuite(repo, standIn, env);
+        await suite.PlanAsync();
+        Assert.That(standIn.Calls.Select(c => c[3]), Is.EqualTo(new[] { "init", "plan" }), "an unrestricted application credential works, so Plan goes on");
+        Assert.That(log.Lines, Has.One.StartsWith("WARN").And.Contain("--unrestricted").And.Contain("Cinder CSI"));
+        Assert.That(suite.Summary.Rows.Single(r => r.Subject == "OpenStack credentials").Status, Is.EqualTo(StepStatus.Warning));
+        Assert.That(log.Text, Does.Not.Contain("app-cred-secret-never-logged"));
+    }
+
+    [Test]
     public void Missing_credentials_StandIn_never_runs()
     {
         using var repo = new TempRepo();
