@@ -100,7 +100,25 @@ public sealed class TerraformPlannerTests
         var secret = File.ReadAllText(layout.SecretVarFile);
         Assert.That(JsonNode.Parse(secret)!["host_private_keys"]!["seed-cp-1"]!.GetValue<string>(), Does.Contain("cp-secret-line"));
         if (!OperatingSystem.IsWindows())
+        {
             Assert.That(File.GetUnixFileMode(layout.SecretVarFile), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+            Assert.That(File.GetUnixFileMode(layout.WorkDirectory), Is.EqualTo(TerraformLayout.OwnerOnlyDirectory));
+        }
+    }
+
+    [Test]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void Work_directory_is_owner_only_even_when_it_existed_world_readable()
+    {
+        using var repo = new TempRepo();
+        var layout = TerraformLayout.For(repo.Settings("Plan"));
+        layout.PrepareWorkDirectory();
+        Assert.That(File.GetUnixFileMode(layout.WorkDirectory), Is.EqualTo(TerraformLayout.OwnerOnlyDirectory), "created 0700");
+
+        File.SetUnixFileMode(layout.WorkDirectory, TerraformLayout.OwnerOnlyDirectory | UnixFileMode.GroupRead | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        layout.PrepareWorkDirectory();
+        Assert.That(File.GetUnixFileMode(layout.WorkDirectory), Is.EqualTo(TerraformLayout.OwnerOnlyDirectory), "an existing 0755 folder is tightened");
     }
 
     [Test]
