@@ -17,7 +17,7 @@ resource "openstack_identity_application_credential_v3" "cinder_csi" {
 
 locals {
   csi_access_rules = concat(
-    [for m in ["GET", "POST", "PUT", "DELETE"] : { service = "volumev3", method = m, path = "/v3/**" }],
+    [for m in ["GET", "POST", "PUT", "DELETE"] : { service = var.csi_block_storage_service_type, method = m, path = "/v3/**" }],
     [for m in ["GET", "POST", "DELETE"] : { service = "compute", method = m, path = "/v2.1/servers/*/os-volume_attachments/**" }],
     [for m in ["GET", "POST"] : { service = "compute", method = m, path = "/v2.1/servers/*/os-volume_attachments" }],
     [{ service = "compute", method = "GET", path = "/v2.1/servers/*" }],

@@ -1,42 +1,6 @@
-# Thin provider-bound layer: every decision (rules, addresses, cloud-init) is made by the provider-free modules, which
-# `terraform test` proves offline; this file only turns their outputs into OpenStack resources with for_each.
-module "rule_matrix" {
-  source = "./modules/rule-matrix"
-
-  platform_name        = var.platform_name
-  admin_cidrs          = var.admin_cidrs
-  node_cidr            = var.node_cidr
-  calico_encapsulation = var.calico_encapsulation
-}
-
-module "address_plan" {
-  source = "./modules/address-plan"
-
-  platform_name       = var.platform_name
-  node_cidr           = var.node_cidr
-  pod_cidr            = var.pod_cidr
-  service_cidr        = var.service_cidr
-  control_plane_count = var.control_plane_count
-  worker_count        = var.worker_count
-  dns_nameservers     = var.dns_nameservers
-}
-
-module "cloud_init" {
-  source   = "./modules/cloud-init"
-  for_each = module.address_plan.nodes
-
-  hostname         = each.key
-  role             = each.value.role
-  admin_public_key = var.admin_public_key
-  host_key = {
-    private_key = var.host_private_keys[each.key]
-    public_key  = var.host_public_keys[each.key]
-  }
-  kubernetes_version             = var.kubernetes_version
-  kubernetes_package_revision    = var.kubernetes_package_revision
-  kubernetes_apt_key_fingerprint = var.kubernetes_apt_key_fingerprint
-  containerd_version             = var.containerd_version
-}
+# Thin provider-bound layer: every decision (rules, addresses, cloud-init) is made by the provider-free modules (called
+# in modules.tf), which `terraform test` proves offline; this file only turns their outputs into OpenStack resources
+# with for_each.
 
 locals {
   tags               = ["platform:${var.platform_name}", "managed-by:terraform"]
@@ -160,13 +124,6 @@ resource "openstack_compute_instance_v2" "node" {
 
   network {
     port = openstack_networking_port_v2.node[each.key].id
-  }
-
-  lifecycle {
-    precondition {
-      condition     = contains(keys(var.host_public_keys), each.key) && contains(keys(nonsensitive(var.host_private_keys)), each.key)
-      error_message = "No pinned SSH host key for node ${each.key}: the suite's Plan target generates them (host_public_keys / host_private_keys)."
-    }
   }
 }
 

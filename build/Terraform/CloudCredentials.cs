@@ -10,6 +10,23 @@ namespace Platform.Build.Terraform;
 /// </summary>
 public sealed record CloudCredentials(string Source, string AuthUrl, string Region, IReadOnlyDictionary<string, string?> ToolEnvironment)
 {
+    /// <summary>Problems that may stop terraform later but cannot be decided here (the targets print them).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>
+    /// The login is an application credential. Provision creates the Cinder CSI application credential and Destroy
+    /// deletes it, and Keystone refuses both to an application credential unless it was created unrestricted. Whether
+    /// it was is known only to Keystone, so this is a warning, not an error: an unrestricted one works, and Preflight's
+    /// live probe (a trial credential created and deleted) gives the answer before anything is built.
+    /// </summary>
+    public static string ApplicationCredentialWarning(string source) =>
+        $"The OpenStack login ({source}) is an application credential. Provision creates the Cinder CSI application " +
+        "credential (and Destroy deletes it), which Keystone refuses (403 \"not allowed for managing additional application " +
+        "credentials\") unless the login's credential was created with --unrestricted; terraform apply would then stop " +
+        "part-way. Fix: log in with a password (OS_USERNAME / OS_PASSWORD, or a password cloud in clouds.yaml), or use an " +
+        "application credential created with `openstack application credential create --unrestricted`. " +
+        "./build.sh --target=Preflight checks it against the cloud.";
+
     public static CloudCredentials Check(PlatformSettings settings, IReadOnlyDictionary<string, string> environment)
     {
         var errors = new List<SettingError>();
@@ -56,15 +73,25 @@ public sealed record CloudCredentials(string Source, string AuthUrl, string Regi
                 Redaction.Register(entry.GetValueOrDefault(secret));
             if (errors.Count > 0) return null;
             var region = regionSetting.Length > 0 ? regionSetting : entry.GetValueOrDefault("region_name", Env("OS_REGION_NAME"));
-            return new CloudCredentials($"clouds.yaml ({file}) cloud '{cloud}'", authUrl, region,
-                new Dictionary<string, string?> { ["OS_CLOUD"] = cloud, ["OS_CLIENT_CONFIG_FILE"] = file });
+            var source = $"clouds.yaml ({file}) cloud '{cloud}'";
+            var viaApplicationCredential = entry.GetValueOrDefault("auth_type", "") == "v3applicationcredential"
+                || new[] { "auth.application_credential_id", "auth.application_credential_name", "auth.application_credential_secret" }
+                    .Any(k => entry.GetValueOrDefault(k, "").Length > 0);
+            return new CloudCredentials(source, authUrl, region,
+                new Dictionary<string, string?> { ["OS_CLOUD"] = cloud, ["OS_CLIENT_CONFIG_FILE"] = file })
+            {
+                Warnings = viaApplicationCredential ? [ApplicationCredentialWarning(source)] : [],
+            };
         }
 
         var missing = new List<(string Name, string Why)>();
         if (Env("OS_AUTH_URL").Length == 0) missing.Add(("OS_AUTH_URL", "the Keystone URL"));
-        var appCredential = Env("OS_APPLICATION_CREDENTIAL_ID").Length > 0 || Env("OS_APPLICATION_CREDENTIAL_NAME").Length > 0;
+        var appCredential = Env("OS_APPLICATION_CREDENTIAL_ID").Length > 0 || Env("OS_APPLICATION_CREDENTIAL_NAME").Length > 0
+            || Env("OS_AUTH_TYPE") == "v3applicationcredential";
         if (appCredential)
         {
+            if (Env("OS_APPLICATION_CREDENTIAL_ID").Length == 0 && Env("OS_APPLICATION_CREDENTIAL_NAME").Length == 0)
+                missing.Add(("OS_APPLICATION_CREDENTIAL_ID", "the application credential's id (or OS_APPLICATION_CREDENTIAL_NAME), as OS_AUTH_TYPE is v3applicationcredential"));
             if (Env("OS_APPLICATION_CREDENTIAL_SECRET").Length == 0) missing.Add(("OS_APPLICATION_CREDENTIAL_SECRET", "the application credential's secret"));
         }
         else
@@ -81,8 +108,12 @@ public sealed record CloudCredentials(string Source, string AuthUrl, string Regi
             errors.Add(new SettingError(name, null, $"is not set ({why}).",
                 "export the OS_* variables (source the openrc file of your project), or set openstack.cloud to a cloud in clouds.yaml."));
         if (errors.Count > 0) return null;
-        return new CloudCredentials("OS_* environment variables", Env("OS_AUTH_URL"),
-            regionSetting.Length > 0 ? regionSetting : Env("OS_REGION_NAME"), new Dictionary<string, string?>());
+        const string environmentSource = "OS_* environment variables";
+        return new CloudCredentials(environmentSource, Env("OS_AUTH_URL"),
+            regionSetting.Length > 0 ? regionSetting : Env("OS_REGION_NAME"), new Dictionary<string, string?>())
+        {
+            Warnings = appCredential ? [ApplicationCredentialWarning(environmentSource)] : [],
+        };
     }
 
     /// <summary>Flattens one cloud of clouds.yaml into dotted keys (auth.auth_url, region_name, ...).</summary>

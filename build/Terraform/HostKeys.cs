@@ -31,10 +31,7 @@ public sealed class HostKeyStore(string directory)
     public void PrepareFolders(IEnumerable<string> nodes)
     {
         foreach (var dir in new[] { Directory }.Concat(nodes.Select(n => Path.Combine(Directory, n))))
-        {
-            System.IO.Directory.CreateDirectory(dir);
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
+            TerraformLayout.CreateOwnerOnlyDirectory(dir);
     }
 
     public async Task GenerateMissingAsync(ToolRunner runner, IReadOnlyList<string> nodes, CancellationToken ct = default)

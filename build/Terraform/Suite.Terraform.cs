@@ -33,8 +33,10 @@ public sealed partial class Suite
         await InitAsync(layout, credentials, "Plan", ct).ConfigureAwait(false);
         File.Delete(layout.PlanFile);
         Log.Info($"terraform plan -> {layout.PlanFile}");
+        // A plan file carries every variable value, the private host keys included. terraform creates it with its own
+        // umask, so the folder is made 0700 first (nobody else can reach the file at any moment), then the file 0600.
+        layout.PrepareWorkDirectory();
         var plan = await RunWithProgressAsync(TerraformPlanner.Plan(layout, credentials), "terraform plan", ct).ConfigureAwait(false);
-        // A plan file carries every variable value, the private host keys included.
         SecureFile.Restrict(layout.PlanFile);
         Summary.Add("Plan", "terraform plan", StepStatus.Passed,
             (plan.ExitCode == 2 ? "changes planned" : "no changes") + $"; plan file {layout.PlanFile}", watch.Elapsed);
@@ -47,6 +49,8 @@ public sealed partial class Suite
         var layout = TerraformLayout.For(Settings);
         if (!File.Exists(layout.PlanFile))
             throw new FileNotFoundException($"No saved plan at {layout.PlanFile}. Run ./build.sh --target=Plan first.", layout.PlanFile);
+        // apply writes the local state (with the CSI secret) into the work folder: keep it owner-only.
+        layout.PrepareWorkDirectory();
 
         Log.Info("terraform apply of the saved plan (creating network, security groups, floating IP and VMs; several minutes)");
         await RunWithProgressAsync(TerraformPlanner.Apply(layout, credentials), "terraform apply", ct).ConfigureAwait(false);
@@ -89,7 +93,9 @@ public sealed partial class Suite
     private CloudCredentials CheckCloudCredentials(string step)
     {
         var credentials = CloudCredentials.Check(Settings, Environment);
-        Summary.Add(step, "OpenStack credentials", StepStatus.Passed, credentials.Source);
+        foreach (var warning in credentials.Warnings) Log.Warn(warning);
+        Summary.Add(step, "OpenStack credentials", credentials.Warnings.Count == 0 ? StepStatus.Passed : StepStatus.Warning,
+            credentials.Source + (credentials.Warnings.Count == 0 ? "" : "; application credential: must be unrestricted to create the CSI credential (see the warning)"));
         return credentials;
     }
 
@@ -98,6 +104,7 @@ public sealed partial class Suite
         CancellationToken ct)
     {
         var nodes = NodeLayout.For(Settings).Select(n => n.Name).ToList();
+        layout.PrepareWorkDirectory();
         var store = new HostKeyStore(layout.HostKeyDirectory);
         var missing = store.MissingKeyCommands(nodes).Count;
         if (missing > 0) Log.Info($"Generating {missing} pinned SSH host key(s) with ssh-keygen");

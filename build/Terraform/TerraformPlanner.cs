@@ -23,6 +23,27 @@ public sealed record TerraformLayout(string ConfigDirectory, string WorkDirector
     /// <summary>The backend block chosen by terraform.backend, written before init (git-ignored).</summary>
     public string BackendFile => Path.Combine(ConfigDirectory, "backend.generated.tf");
     public IReadOnlyList<string> VarFiles => [PublicVarFile, SecretVarFile];
+
+    /// <summary>
+    /// Creates the work directory 0700 (and tightens an existing one) before anything is written into it. terraform
+    /// writes the plan file and the local state with its own umask (usually world-readable, 0644); inside an
+    /// owner-only directory nobody else can reach them, not even before the plan file is chmod'ed to 0600.
+    /// </summary>
+    public void PrepareWorkDirectory() => CreateOwnerOnlyDirectory(WorkDirectory);
+
+    public const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    /// <summary>Creates a directory 0700 on Unix (created so, not loosened first), and sets 0700 on one that exists.</summary>
+    public static void CreateOwnerOnlyDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+            return;
+        }
+        Directory.CreateDirectory(path, OwnerOnlyDirectory);
+        File.SetUnixFileMode(path, OwnerOnlyDirectory);
+    }
 }
 
 /// <summary>
@@ -110,7 +131,7 @@ public static class TerraformPlanner
     /// <summary>Writes both var files: the public one readable, the secret one 0600.</summary>
     public static void WriteVarFiles(TerraformLayout layout, JsonObject publicVariables, JsonObject secretVariables)
     {
-        Directory.CreateDirectory(layout.WorkDirectory);
+        layout.PrepareWorkDirectory();
         File.WriteAllText(layout.PublicVarFile, publicVariables.ToJsonString(VarFileJson));
         SecureFile.WriteAllText(layout.SecretVarFile, secretVariables.ToJsonString(VarFileJson));
     }

@@ -105,3 +105,22 @@ run "refuses_empty_external_network" {
   }
   expect_failures = [var.external_network]
 }
+
+run "refuses_a_node_without_a_pinned_host_key" {
+  command = plan
+  variables {
+    host_public_keys = {
+      "seed-cp-1"     = "ssh-ed25519 AAAAcp seed-cp-1"
+      "seed-worker-1" = "ssh-ed25519 AAAAw1 seed-worker-1"
+    }
+  }
+  expect_failures = [var.host_public_keys]
+}
+
+run "refuses_an_empty_image" {
+  command = plan
+  variables {
+    image = ""
+  }
+  expect_failures = [var.image]
+}

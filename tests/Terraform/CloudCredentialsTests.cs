@@ -16,6 +16,7 @@ public sealed class CloudCredentialsTests
         Assert.That(credentials.AuthUrl, Is.EqualTo("https://keystone.example.org:5000/v3"));
         Assert.That(credentials.Region, Is.EqualTo("RegionOne"));
         Assert.That(credentials.ToolEnvironment, Is.Empty);
+        Assert.That(credentials.Warnings, Is.Empty, "a password login can create the CSI application credential");
         Assert.That(Redaction.Apply("x pa55-word-never-logged"), Does.Not.Contain("pa55"));
     }
 
@@ -53,6 +54,50 @@ public sealed class CloudCredentialsTests
         Assert.That(CloudCredentials.Check(repo.Settings("Plan", env), env).Source, Does.Contain("OS_*"));
     }
 
+    [TestCase("OS_APPLICATION_CREDENTIAL_ID", "abc")]
+    [TestCase("OS_APPLICATION_CREDENTIAL_NAME", "platform-ci")]
+    public void Application_credential_login_warns_that_the_CSI_credential_needs_an_unrestricted_one(string variable, string value)
+    {
+        using var repo = new TempRepo();
+        var env = new Dictionary<string, string>
+        {
+            ["OS_AUTH_URL"] = "https://k.example.org/v3",
+            [variable] = value,
+            ["OS_APPLICATION_CREDENTIAL_SECRET"] = "app-cred-secret-value",
+        };
+        var warning = CloudCredentials.Check(repo.Settings("Plan", env), env).Warnings.Single();
+        Assert.That(warning, Does.Contain("application credential").And.Contain("Cinder CSI"));
+        Assert.That(warning, Does.Contain("--unrestricted").And.Contain("password"), "names the fix");
+        Assert.That(warning, Does.Not.Contain("app-cred-secret-value"));
+    }
+
+    [Test]
+    public void Application_credential_auth_type_needs_an_id_and_warns()
+    {
+        using var repo = new TempRepo();
+        var env = new Dictionary<string, string>
+        {
+            ["OS_AUTH_URL"] = "https://k.example.org/v3",
+            ["OS_AUTH_TYPE"] = "v3applicationcredential",
+            ["OS_APPLICATION_CREDENTIAL_SECRET"] = "s3cr3t-app",
+        };
+        var e = Assert.Throws<SettingsException>(() => CloudCredentials.Check(repo.Settings("Plan", env), env))!;
+        Assert.That(e.Errors.Single().Key, Is.EqualTo("OS_APPLICATION_CREDENTIAL_ID"));
+        env["OS_APPLICATION_CREDENTIAL_ID"] = "abc";
+        Assert.That(CloudCredentials.Check(repo.Settings("Plan", env), env).Warnings, Has.Count.EqualTo(1));
+    }
+
+    [TestCase("auth_type: v3applicationcredential\n    auth:\n      auth_url: https://keystone.example.org/v3\n      application_credential_id: abc\n      application_credential_secret: yaml-app-secret")]
+    [TestCase("auth:\n      auth_url: https://keystone.example.org/v3\n      application_credential_name: ci\n      application_credential_secret: yaml-app-secret")]
+    public void Clouds_yaml_application_credential_warns(string cloud)
+    {
+        using var repo = new TempRepo();
+        File.WriteAllText(Path.Combine(repo.Root, "clouds.yaml"), "clouds:\n  mycloud:\n    " + cloud + "\n");
+        var env = new Dictionary<string, string> { ["HOME"] = "/nonexistent-home" };
+        var credentials = CloudCredentials.Check(repo.Settings("Plan", env, ("openstack.cloud", "mycloud")), env);
+        Assert.That(credentials.Warnings.Single(), Does.Contain("cloud 'mycloud'").And.Contain("--unrestricted"));
+    }
+
     [Test]
     public void Clouds_yaml_cloud_is_used_and_passed_to_terraform()
     {
@@ -74,6 +119,7 @@ public sealed class CloudCredentialsTests
         Assert.That(credentials.ToolEnvironment["OS_CLIENT_CONFIG_FILE"], Is.EqualTo(file));
         Assert.That(credentials.AuthUrl, Is.EqualTo("https://keystone.example.org/v3"));
         Assert.That(credentials.Region, Is.EqualTo("RegionTwo"));
+        Assert.That(credentials.Warnings, Is.Empty);
         Assert.That(Redaction.Apply("clouds-yaml-secret-pw"), Is.EqualTo(Redaction.Mask));
     }
 

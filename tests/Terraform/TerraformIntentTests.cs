@@ -38,6 +38,7 @@ public sealed class TerraformIntentTests
         Assert.That(intent.Rules.Where(r => r.RemoteCidr is "0.0.0.0/0" or "::/0" && r.Direction == "ingress").Select(r => r.PortMin).Distinct(),
             Is.EquivalentTo(new int?[] { 80, 443 }));
         Assert.That(intent.Rules.Single(r => r.Protocol == "udp").PortMin, Is.EqualTo(4789));
+        Assert.That(intent.Rules.Where(r => r.PortMin <= 179 && r.PortMax >= 179), Is.Empty, "VXLAN runs without BGP");
         Assert.That(intent.Rules.Single(r => r.PortMin == 2379), Has.Property("RemoteGroup").EqualTo("acme-control-plane"));
         var egress = intent.Rules.Where(r => r.Direction == "egress").ToList();
         Assert.That(egress.Select(r => r.Protocol), Is.All.Null);
@@ -61,6 +62,9 @@ public sealed class TerraformIntentTests
         Assert.That(overlay.Protocol, Is.EqualTo("4"));
         Assert.That(overlay.PortMin, Is.Null);
         Assert.That(intent.Rules.Any(r => r.Protocol is "ipip" or "94" || r.Protocol == "udp"), Is.False);
+        // IP-in-IP routes are exchanged over BGP, so Audit expects TCP 179 between nodes too.
+        var bgp = intent.Rules.Single(r => r.PortMin == 179);
+        Assert.That((bgp.Group, bgp.Protocol, bgp.PortMax, bgp.RemoteGroup, bgp.RemoteCidr), Is.EqualTo(("acme-node", "tcp", (int?)179, "acme-node", (string?)null)));
     }
 
     [Test]

@@ -50,6 +50,39 @@ public sealed class TerraformModuleTests
         }
     }
 
+    // Mutations: each guard of the rule matrix disabled in turn must make its own failing-input case fail (the cases are
+    // built to trip one guard each; terraform test stops a file at its first failing run, so the first case is named).
+    // A replacement condition always holds but must still reference something (a variable's own value, in a validation).
+    private const string OutputHolds = "condition = var.platform_name != \"\"";
+    private const string AdminCidrsHold = "condition = length(var.admin_cidrs) >= 0";
+
+    [TestCase("outputs.tf", "condition     = !anytrue([for r in local.extra_refused : r.world_source])", OutputHolds, "refuses_world_source_outside_the_ingress_group")]
+    [TestCase("outputs.tf", "condition     = !anytrue([for r in local.extra_refused : r.guarded_source])", OutputHolds, "refuses_ssh_from_outside_the_admin_cidrs")]
+    [TestCase("outputs.tf", "condition     = !anytrue([for r in local.extra_refused : r.node_cidr_port])", OutputHolds, "refuses_node_cidr_on_other_ports")]
+    [TestCase("outputs.tf", "condition     = !anytrue([for r in local.extra_refused : r.node_group_port])", OutputHolds, "refuses_node_to_node_on_other_ports")]
+    [TestCase("variables.tf", "condition     = alltrue([for c in var.admin_cidrs : try(tonumber(split(\"/\", c)[1]) == 0 ||", AdminCidrsHold, "refuses_admin_cidrs_covering_the_internet_in_halves")]
+    public async Task A_disabled_rule_matrix_guard_makes_its_case_fail(string file, string conditionStart, string holds, string failingRun)
+    {
+        var (exitCode, output) = await RunMutated("rule-matrix", file, text =>
+        {
+            var start = text.IndexOf(conditionStart, StringComparison.Ordinal);
+            Assert.That(start, Is.Not.Negative, $"the guard '{conditionStart}' must exist in {file}");
+            var end = text.IndexOf('\n', start);
+            return text[..start] + holds + text[end..];
+        });
+        Assert.That(exitCode, Is.Not.Zero, output);
+        Assert.That(output, Does.Match($@"run ""{failingRun}""\.\.\. fail"));
+    }
+
+    [Test]
+    public async Task Ipip_without_bgp_makes_terraform_test_fail()
+    {
+        var (exitCode, output) = await RunMutated("rule-matrix", "main.tf",
+            text => text.Replace("protocol = \"tcp\", port_min = 179, port_max = 179", "protocol = \"tcp\", port_min = 180, port_max = 180", StringComparison.Ordinal));
+        Assert.That(exitCode, Is.Not.Zero, output);
+        Assert.That(output, Does.Match(@"run ""ipip_uses_protocol_4""\.\.\. fail"));
+    }
+
     [Test]
     public async Task An_overlap_check_removed_makes_terraform_test_fail()
     {
@@ -65,6 +98,25 @@ public sealed class TerraformModuleTests
             var (exitCode, output) = await RunModuleTests(copy);
             Assert.That(exitCode, Is.Not.Zero);
             Assert.That(output, Does.Contain("refuses_pod_cidr_overlapping_nodes"));
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(copy)!, recursive: true);
+        }
+    }
+
+    /// <summary>Runs terraform test on a copy of the module with one file changed; the mutation must change something.</summary>
+    private static async Task<(int ExitCode, string Output)> RunMutated(string module, string file, Func<string, string> mutate)
+    {
+        var copy = CopyModule(module);
+        try
+        {
+            var path = Path.Combine(copy, file);
+            var text = await File.ReadAllTextAsync(path);
+            var mutated = mutate(text);
+            Assert.That(mutated, Is.Not.EqualTo(text), "the mutation must apply");
+            await File.WriteAllTextAsync(path, mutated);
+            return await RunModuleTests(copy);
         }
         finally
         {

@@ -33,7 +33,10 @@ public sealed class TerraformTargetsStandInTests
                   plan)
                     for a in "$@"; do
                       case "$a" in
-                        -out=*) echo "stand-in plan" >"${a#-out=}" ;;
+                        -out=*)
+                          # Like terraform: the plan file gets the process umask (0644 here); record what others could reach.
+                          (umask 022; echo "stand-in plan" >"${a#-out=}")
+                          printf 'PLANFILE\t%s\t%s\n' "$(stat -c %a "$(dirname "${a#-out=}")")" "$(stat -c %a "${a#-out=}")" >>"$log" ;;
                         -var-file=*) printf 'VARFILE\t%s\t%s\n' "${a#-var-file=}" "$(stat -c %a "${a#-var-file=}")" >>"$log" ;;
                       esac
                     done
@@ -50,6 +53,11 @@ public sealed class TerraformTargetsStandInTests
 
         public IReadOnlyList<string[]> Calls => File.Exists(LogFile)
             ? File.ReadAllLines(LogFile).Where(l => l.StartsWith("CALL\t", StringComparison.Ordinal)).Select(l => l.Split('\t')[1..]).ToList()
+            : [];
+
+        /// <summary>Modes (octal) of the plan file's folder and of the plan file as terraform wrote it.</summary>
+        public IReadOnlyList<string[]> PlanFiles => File.Exists(LogFile)
+            ? File.ReadAllLines(LogFile).Where(l => l.StartsWith("PLANFILE\t", StringComparison.Ordinal)).Select(l => l.Split('\t')[1..]).ToList()
             : [];
 
         public IReadOnlyList<string[]> VarFiles => File.Exists(LogFile)
@@ -73,6 +81,9 @@ public sealed class TerraformTargetsStandInTests
         var (suite, log) = CreateSuite(repo, standIn, TestEnvironments.PasswordAuth());
         var work = Path.Combine(repo.Artifacts, "terraform");
         var tfDir = Path.Combine(repo.Root, "terraform");
+        // A work folder left world-readable (e.g. created by an older run) is tightened before anything goes in.
+        Directory.CreateDirectory(work);
+        File.SetUnixFileMode(work, (UnixFileMode)Convert.ToInt32("755", 8));
 
         // ---- Plan
         await suite.PlanAsync();
@@ -86,6 +97,9 @@ public sealed class TerraformTargetsStandInTests
         Assert.That(File.ReadAllText(Path.Combine(tfDir, "backend.generated.tf")), Does.Contain("backend \"local\""));
         var planFile = Path.Combine(work, "platform.tfplan");
         Assert.That(File.GetUnixFileMode(planFile), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+        // While terraform wrote the plan (0644 by its umask), its folder was already 0700: never readable by others.
+        Assert.That(standIn.PlanFiles.Single(), Is.EqualTo(new[] { "700", "644" }));
+        Assert.That(File.GetUnixFileMode(work), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute));
         string[] nodes = ["seed-cp-1", "seed-worker-1", "seed-worker-2"];
         var publicKeys = nodes.Select(n => File.ReadAllText(Path.Combine(work, "host-keys", n, "ssh_host_ed25519_key.pub")).Trim()).ToList();
         Assert.That(publicKeys, Has.All.StartWith("ssh-ed25519 "));
@@ -122,6 +136,23 @@ public sealed class TerraformTargetsStandInTests
         // Nothing secret reached the log or the summary.
         var text = log.Text + string.Join('\n', suite.Summary.Rows.Select(r => r.Detail));
         Assert.That(text, Does.Not.Contain("csi-app-cred-secret-xyz").And.Not.Contain("pa55-word-never-logged").And.Not.Contain(privateKey.Split('\n')[2]));
+    }
+
+    [Test]
+    public async Task Application_credential_login_StandIn_warns_and_still_plans()
+    {
+        using var repo = new TempRepo();
+        var standIn = new StandIn(repo, "{}");
+        var env = TestEnvironments.PasswordAuth();
+        foreach (var k in new[] { "OS_USERNAME", "OS_PASSWORD", "OS_USER_DOMAIN_NAME", "OS_PROJECT_NAME" }) env.Remove(k);
+        env["OS_APPLICATION_CREDENTIAL_ID"] = "app-cred-id";
+        env["OS_APPLICATION_CREDENTIAL_SECRET"] = "app-cred-secret-never-logged";
+        var (suite, log) = CreateSuite(repo, standIn, env);
+        await suite.PlanAsync();
+        Assert.That(standIn.Calls.Select(c => c[3]), Is.EqualTo(new[] { "init", "plan" }), "an unrestricted application credential works, so Plan goes on");
+        Assert.That(log.Lines, Has.One.StartsWith("WARN").And.Contain("--unrestricted").And.Contain("Cinder CSI"));
+        Assert.That(suite.Summary.Rows.Single(r => r.Subject == "OpenStack credentials").Status, Is.EqualTo(StepStatus.Warning));
+        Assert.That(log.Text, Does.Not.Contain("app-cred-secret-never-logged"));
     }
 
     [Test]

@@ -38,7 +38,7 @@ variable "host_key" {
 
   validation {
     condition     = startswith(trimspace(var.host_key.private_key), "-----BEGIN OPENSSH PRIVATE KEY-----") && startswith(var.host_key.public_key, "ssh-ed25519 ")
-    error_message = "host_key must be an ed25519 OpenSSH key pair (private key PEM and \"ssh-ed25519 ...\" public key), as written by ssh-keygen -t ed25519."
+    error_message = "host_key of ${var.hostname} must be an ed25519 OpenSSH key pair (private key PEM and \"ssh-ed25519 ...\" public key), as written by ssh-keygen -t ed25519."
   }
 }
 

@@ -65,6 +65,11 @@ locals {
       group       = local.groups.node, protocol = "4", port_min = null, port_max = null, remote = local.groups.node
       description = "Calico IP-in-IP (IP protocol 4) between nodes"
     }
+    # IP-in-IP routes are learnt over BGP (Calico's bird); VXLAN mode runs without BGP, so 179 stays closed there.
+    "node-bgp-179" = {
+      group       = local.groups.node, protocol = "tcp", port_min = 179, port_max = 179, remote = local.groups.node
+      description = "Calico BGP between nodes (routes of the overlay)"
+    }
   }
 
   nodeport_rule = var.nodeports_between_nodes ? {
@@ -139,6 +144,83 @@ locals {
   }
 
   rules = merge(local.admin_rules, local.ingress_rules, local.node_rules, local.egress_rules, local.extra)
+
+  # ---- Facts for the guards on extra_rules (variables.tf), one entry per rule in list order.
+
+  # A source broader than this is "the internet" (0.0.0.0/1 + 128.0.0.0/1 is all of IPv4; a /32 is a large provider's
+  # whole IPv6 allocation): admin_cidrs refuse it, and an extra rule from it counts as "from anywhere".
+  min_prefix = { IPv4 = 8, IPv6 = 32 }
+
+  # Node-to-node traffic the cluster needs: kubelet, API, etcd, Calico VXLAN / Typha / BGP, NodePorts, IP-in-IP.
+  node_ports = [
+    { protocol = "tcp", min = 10250, max = 10250 }, { protocol = "tcp", min = 6443, max = 6443 },
+    { protocol = "tcp", min = 2379, max = 2380 }, { protocol = "udp", min = 4789, max = 4789 },
+    { protocol = "tcp", min = 5473, max = 5473 }, { protocol = "tcp", min = 179, max = 179 },
+    { protocol = "tcp", min = 30000, max = 32767 }, { protocol = "4", min = null, max = null },
+  ]
+
+  # Ports reachable only from their intended sources: "admin" = inside an admin CIDR, "node" = inside node_cidr.
+  guarded_ports = [
+    { port = 22, from = ["admin"] }, { port = 6443, from = ["admin", "node"] }, { port = 10250, from = ["node"] },
+    { port = 2379, from = ["node"] }, { port = 2380, from = ["node"] },
+  ]
+
+  node_prefix = try(tonumber(split("/", var.node_cidr)[1]), null)
+
+  extra_facts = [
+    for r in var.extra_rules : {
+      role     = r.group_role
+      protocol = lookup({ "6" = "tcp", "17" = "udp" }, lower(r.protocol), lower(r.protocol))
+      port_min = r.port_min
+      port_max = r.port_max
+      cidr     = r.remote_cidr
+      valid    = try(cidrsubnet(r.remote_cidr, 0, 0) == lower(r.remote_cidr), false)
+      family   = try(can(cidrnetmask(r.remote_cidr)) ? "IPv4" : "IPv6", null)
+      address  = try(split("/", r.remote_cidr)[0], null)
+      prefix   = try(tonumber(split("/", r.remote_cidr)[1]), null)
+    }
+  ]
+
+  extra_checks = [
+    for f in local.extra_facts : {
+      ported = contains(["tcp", "udp"], f.protocol)
+      world  = f.valid && try(f.prefix < local.min_prefix[f.family], false)
+      # From anywhere is the ingress node's web traffic only (TCP, or UDP for HTTP/3).
+      world_ok = f.role == "ingress" && contains(["tcp", "udp"], f.protocol) && f.port_min != null && f.port_min == f.port_max && contains([80, 443], coalesce(f.port_min, 0))
+      # Inside one admin CIDR: same family, at least as long a prefix, and the same network at the admin prefix.
+      in_admin = f.valid && anytrue([
+        for a in var.admin_cidrs : try(
+          f.family == (can(cidrnetmask(a)) ? "IPv4" : "IPv6") && f.prefix >= tonumber(split("/", a)[1]) &&
+        cidrsubnet("${f.address}/${split("/", a)[1]}", 0, 0) == cidrsubnet(a, 0, 0), false)
+      ])
+      in_nodes = f.valid && try(
+      f.family == "IPv4" && f.prefix >= local.node_prefix && cidrsubnet("${f.address}/${local.node_prefix}", 0, 0) == cidrsubnet(var.node_cidr, 0, 0), false)
+      # Two ranges overlap exactly when they are the same network at the shorter of the two prefixes.
+      overlaps_nodes = f.valid && try(
+      f.family == "IPv4" && cidrsubnet("${f.address}/${min(f.prefix, local.node_prefix)}", 0, 0) == cidrsubnet("${split("/", var.node_cidr)[0]}/${min(f.prefix, local.node_prefix)}", 0, 0), false)
+      on_node_ports = anytrue([
+        for allowed in local.node_ports : f.protocol == allowed.protocol &&
+        try(f.port_min >= allowed.min && f.port_max <= allowed.max, f.port_min == allowed.min && f.port_max == allowed.max)
+      ])
+      # Guarded ports this rule opens: TCP/UDP with no port range opens every port.
+      guarded = [
+        for g in local.guarded_ports : g if contains(["tcp", "udp"], f.protocol) && coalesce(f.port_min, 1) <= g.port && coalesce(f.port_max, 65535) >= g.port
+      ]
+    }
+  ]
+
+  # What each guard refuses, per rule (true = refused). A CIDR rule only: group-sourced rules have their own guard.
+  extra_refused = [
+    for i, f in local.extra_facts : {
+      world_source = local.extra_checks[i].world && !local.extra_checks[i].world_ok
+      guarded_source = f.cidr != null && anytrue([
+        for g in local.extra_checks[i].guarded :
+        !((contains(g.from, "admin") && local.extra_checks[i].in_admin) || (contains(g.from, "node") && local.extra_checks[i].in_nodes))
+      ])
+      node_cidr_port  = f.cidr != null && !local.extra_checks[i].world && local.extra_checks[i].overlaps_nodes && !local.extra_checks[i].on_node_ports
+      node_group_port = f.cidr == null && !local.extra_checks[i].on_node_ports
+    }
+  ]
 
   # Guard rails checked on the output: these hold for any input, so a future edit that breaks one fails here.
   world_open_admin_ports = [

@@ -21,6 +21,28 @@ output "rules" {
     condition     = length(local.named_ipip) == 0
     error_message = "An IP-in-IP rule uses Neutron's 'ipip' (protocol 94); Calico needs protocol \"4\": ${join(", ", local.named_ipip)}."
   }
+
+  # Guards on extra_rules. They are preconditions here, not validations of the variable, because they need the facts
+  # computed in main.tf from the variable itself (a validation may not depend on its own variable through locals).
+  precondition {
+    condition     = !anytrue([for r in local.extra_refused : r.world_source])
+    error_message = "extra_rules ${join(", ", [for i, r in var.extra_rules : r.key if local.extra_refused[i].world_source])}: a source of 0.0.0.0/0, ::/0 or a range broader than /8 (IPv4) or /32 (IPv6) is the internet; only the ingress group may allow it, and only on port 80 or 443 (tcp or udp). Use your own ranges as remote_cidr."
+  }
+
+  precondition {
+    condition     = !anytrue([for r in local.extra_refused : r.guarded_source])
+    error_message = "extra_rules ${join(", ", [for i, r in var.extra_rules : r.key if local.extra_refused[i].guarded_source])}: SSH 22 may only be opened to a range inside admin_cidrs, the API 6443 inside admin_cidrs or node_cidr, kubelet 10250 and etcd 2379-2380 inside node_cidr. Narrow remote_cidr or the port range (or use remote_group_role for node traffic)."
+  }
+
+  precondition {
+    condition     = !anytrue([for r in local.extra_refused : r.node_cidr_port])
+    error_message = "extra_rules ${join(", ", [for i, r in var.extra_rules : r.key if local.extra_refused[i].node_cidr_port])}: a remote_cidr overlapping node_cidr is node-to-node traffic, allowed only on the cluster's ports (tcp 10250, 6443, 2379-2380, 5473, 179, 30000-32767; udp 4789; protocol 4)."
+  }
+
+  precondition {
+    condition     = !anytrue([for r in local.extra_refused : r.node_group_port])
+    error_message = "extra_rules ${join(", ", [for i, r in var.extra_rules : r.key if local.extra_refused[i].node_group_port])}: node-to-node rules (remote_group_role) may only use the cluster's ports (tcp 10250, 6443, 2379-2380, 5473, 179, 30000-32767; udp 4789; protocol 4)."
+  }
 }
 
 output "security_groups_for" {
