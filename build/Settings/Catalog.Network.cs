@@ -52,4 +52,12 @@ public static class Cidrs
 
     /// <summary>True for 0.0.0.0/0 and ::/0, the "whole internet" ranges.</summary>
     public static bool IsAnywhere(IPNetwork n) => n.PrefixLength == 0;
+
+    /// <summary>
+    /// The broadest admin source range allowed: /8 for IPv4, /32 for IPv6 (terraform/modules/rule-matrix refuses the
+    /// same), so that a few halves like 0.0.0.0/1 + 128.0.0.0/1 cannot open SSH and the API to everyone.
+    /// </summary>
+    public static int AdminPrefixLimit(IPNetwork n) => n.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 8 : 32;
+
+    public static bool IsTooBroadForAdmins(IPNetwork n) => n.PrefixLength < AdminPrefixLimit(n);
 }

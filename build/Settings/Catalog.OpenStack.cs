@@ -25,8 +25,10 @@ public static partial class SettingsCatalog
             "Source ranges allowed to reach SSH (22) and the Kubernetes API (6443). Never 0.0.0.0/0 or ::/0.")
         {
             RequiredFor = CloudTargets,
-            Check = v => IPNetwork.TryParse(v, out var n) && Cidrs.IsAnywhere(n)
-                ? new("opens SSH and the Kubernetes API to the whole internet.", "list your office or VPN ranges, e.g. 203.0.113.0/24.")
+            Check = v => !IPNetwork.TryParse(v, out var n) ? null
+                : Cidrs.IsAnywhere(n) ? new("opens SSH and the Kubernetes API to the whole internet.", "list your office or VPN ranges, e.g. 203.0.113.0/24.")
+                : Cidrs.IsTooBroadForAdmins(n) ? new($"is broader than /{Cidrs.AdminPrefixLimit(n)}; such ranges together open SSH and the Kubernetes API to the internet (as the rule matrix refuses).",
+                    "list your office or VPN ranges, e.g. 203.0.113.0/24.")
                 : null,
         },
         new("openstack.floatingIpMode", SettingKind.Choice,

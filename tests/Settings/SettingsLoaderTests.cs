@@ -96,6 +96,21 @@ public class SettingsLoaderTests
         Assert.That(error.Problem, Does.Contain("whole internet"));
     }
 
+    [TestCase("0.0.0.0/1", "/8")]
+    [TestCase("128.0.0.0/7", "/8")]
+    [TestCase("2001::/16", "/32")]
+    public void An_admin_CIDR_broader_than_the_limit_is_refused(string cidr, string limit)
+    {
+        var error = LoadFails(args: new() { ["openstack.adminCidrs"] = "203.0.113.0/24," + cidr });
+        Assert.That((error.Key, error.Value), Is.EqualTo(("openstack.adminCidrs", cidr)));
+        Assert.That(error.Problem, Does.Contain("broader than " + limit));
+    }
+
+    [TestCase("10.0.0.0/8")]
+    [TestCase("2001:db8::/32")]
+    public void An_admin_CIDR_at_the_limit_is_accepted(string cidr) =>
+        Assert.That(Load(args: new() { ["openstack.adminCidrs"] = cidr }).GetList("openstack.adminCidrs"), Is.EqualTo(new[] { cidr }));
+
     [Test]
     public void Overlapping_CIDRs_are_refused_naming_both()
     {
