@@ -41,6 +41,10 @@ public sealed class OpenStackApi(OpenStackSession session)
     public Task<IReadOnlyList<SecurityGroupRecord>> SecurityGroupsAsync(CancellationToken ct = default) =>
         List<SecurityGroupRecord>(ServiceTypes.Network, "v2.0/security-groups?project_id=" + Q(ProjectId), "security_groups", ct);
 
+    /// <summary>The project's groups of one name (Preflight asks for Neutron's "default" group).</summary>
+    public Task<IReadOnlyList<SecurityGroupRecord>> SecurityGroupsNamedAsync(string name, CancellationToken ct = default) =>
+        List<SecurityGroupRecord>(ServiceTypes.Network, "v2.0/security-groups?project_id=" + Q(ProjectId) + "&name=" + Q(name), "security_groups", ct);
+
     public Task<IReadOnlyList<SecurityGroupRuleRecord>> SecurityGroupRulesAsync(CancellationToken ct = default) =>
         List<SecurityGroupRuleRecord>(ServiceTypes.Network, "v2.0/security-group-rules?project_id=" + Q(ProjectId), "security_group_rules", ct);
 
