@@ -104,8 +104,9 @@ public sealed class OpenStackApi(OpenStackSession session)
         }
     }
 
+    /// <summary>The user's key pairs, every page: since microversion 2.35 Nova pages them (limit, marker, keypairs_links).</summary>
     public async Task<IReadOnlyList<KeypairRecord>> KeypairsAsync(CancellationToken ct = default) =>
-        (await Session.GetAsync(ServiceTypes.Compute, "os-keypairs", ct)).GetProperty("keypairs").EnumerateArray()
+        (await Session.ListAsync(ServiceTypes.Compute, "os-keypairs", "keypairs", ct))
             .Select(k => Read<KeypairRecord>(k.GetProperty("keypair"))).ToList();
 
     /// <summary>Nova's absolute limits and usage (GET /limits): maxTotalInstances, totalInstancesUsed, ...</summary>
