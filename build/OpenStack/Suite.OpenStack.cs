@@ -18,7 +18,7 @@ public sealed partial class Suite
     private Func<CancellationToken, Task<SecurityIntent>>? _securityIntentSource;
 
     /// <summary>
-    /// Where Audit gets the intended security state: by default the Terraform logic modules for these settings
+    /// Where Preflight (room for the groups and rules) and Audit (the comparison) get the intended security state: by default the Terraform logic modules for these settings
     /// (TerraformIntent), the same matrix Provision creates. Tests may set an explicit intent.
     /// </summary>
     public Func<CancellationToken, Task<SecurityIntent>> SecurityIntentSource
@@ -40,8 +40,9 @@ public sealed partial class Suite
     public async Task<CheckReport> RunPreflightAsync(CancellationToken ct = default)
     {
         var watch = Stopwatch.StartNew();
-        var plan = PreflightPlan.FromSettings(Settings);
         var credentials = ResolveCredentials("Preflight");
+        // The security groups and rules to find room for: the same intended matrix Provision creates and Audit checks.
+        var plan = PreflightPlan.FromSettings(Settings, await SecurityIntentSource(ct));
         Log.Info($"Preflight: checking the OpenStack tenant with {credentials}.");
         var (state, session) = await PreflightFetcher.FetchAsync(credentials, plan, Log, OpenStackOptions, ct);
         session?.Dispose();

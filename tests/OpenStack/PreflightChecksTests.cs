@@ -1,5 +1,7 @@
 using Platform.Build.OpenStack.Checks;
 using Platform.Build.OpenStack.Client;
+using Platform.Build.Settings;
+using Platform.Build.Terraform;
 
 namespace Platform.Build.Tests.OpenStack;
 
@@ -17,6 +19,8 @@ public sealed class PreflightChecksTests
         Keypair = "seed",
         PersistentVolumes = 3,
         PersistentVolumeSizeGb = 10,
+        SecurityGroups = 4,
+        SecurityGroupRules = 13,
     };
 
     private static QuotaUsage Q(long limit, long used = 0) => new(limit, used, 0);
@@ -133,13 +137,99 @@ public sealed class PreflightChecksTests
     [TestCase("ram", 51200, 40000)]
     [TestCase("volumes", 2, 0)]
     [TestCase("gigabytes", 100, 80)]
-    [TestCase("security_group_rules", 100, 70)]
+    [TestCase("security_group_rules", 100, 80)]
+    [TestCase("security_groups", 10, 6)]
     public void A_quota_without_room_for_the_plan_fails_with_the_number_to_ask_for(string quota, long limit, long used)
     {
         var quotas = new Dictionary<string, QuotaUsage>(Ready().Quotas!) { [quota] = Q(limit, used) };
         var f = Failures(Ready() with { Quotas = quotas }).Single();
         Assert.That(f.Subject, Is.EqualTo(quota));
         Assert.That(f.Fix, Does.Contain("raise the " + quota + " quota to at least"));
+    }
+
+    [TestCase(1)]
+    [TestCase(3)]
+    public void The_security_group_need_is_the_intended_matrix_plus_neutrons_own_groups_and_rules(int adminCidrCount)
+    {
+        var cidrs = Enumerable.Range(1, adminCidrCount).Select(i => $"198.51.{i}.0/24").ToList();
+        var intent = IntentBuilder.Kubernetes("seed", cidrs);
+        var settings = SettingsLoader.Load(Support.Repo.Root, "Preflight", new Dictionary<string, string>
+        {
+            ["platform.name"] = "seed",
+            ["openstack.adminCidrs"] = string.Join(",", cidrs),
+            ["openstack.externalNetwork"] = "public",
+        }, new Dictionary<string, string>());
+
+        var plan = PreflightPlan.FromSettings(settings, intent);
+
+        // The same groups the Terraform layout names, and every rule of the matrix: SSH and API per admin range.
+        Assert.That(plan.SecurityGroups, Is.EqualTo(NodeLayout.SecurityGroups("seed").Count));
+        Assert.That(plan.SecurityGroupRules, Is.EqualTo(intent.Rules.Count));
+        Assert.That(intent.Rules.Count(r => r.Group == IntentBuilder.Admin("seed")), Is.EqualTo(2 * adminCidrCount));
+        var rules = intent.Rules.Count + 2 * plan.SecurityGroups + 4;
+        var groups = plan.SecurityGroups + 1;
+        var need = PreflightChecks.SecurityGroupNeed(plan, defaultGroupExists: null);
+        Assert.That((need.Groups, need.Rules), Is.EqualTo((groups, rules)));
+
+        // The quota check at its boundary: exactly enough passes, one short fails with the number to ask for.
+        Finding Rules(long limit, long used = 0, bool? defaultExists = null) => PreflightChecks.Quotas(plan, Ready() with
+        {
+            Quotas = new Dictionary<string, QuotaUsage>(Ready().Quotas!) { ["security_group_rules"] = Q(limit, used) },
+            DefaultSecurityGroupExists = defaultExists,
+        }).Single(f => f.Subject == "security_group_rules");
+        Assert.That(Rules(rules).Status, Is.EqualTo(FindingStatus.Pass));
+        Assert.That(Rules(rules).Detail, Does.StartWith($"needs {rules} ({intent.Rules.Count} of the rule matrix + 8 egress rules").And.Contain("+ 4 of the default group"));
+        var short_ = Rules(rules - 1);
+        Assert.That(short_.Status, Is.EqualTo(FindingStatus.Fail));
+        Assert.That(short_.Fix, Does.Contain($"raise the security_group_rules quota to at least {rules}"));
+        // When the default group exists, its 4 rules are already in "used" and not needed again.
+        Assert.That(Rules(rules, used: 4, defaultExists: true).Status, Is.EqualTo(FindingStatus.Pass));
+        Assert.That(Rules(rules, used: 5, defaultExists: true).Status, Is.EqualTo(FindingStatus.Fail));
+
+        Finding Groups(long limit, long used = 0, bool? defaultExists = null) => PreflightChecks.Quotas(plan, Ready() with
+        {
+            Quotas = new Dictionary<string, QuotaUsage>(Ready().Quotas!) { ["security_groups"] = Q(limit, used) },
+            DefaultSecurityGroupExists = defaultExists,
+        }).Single(f => f.Subject == "security_groups");
+        Assert.That(Groups(groups).Status, Is.EqualTo(FindingStatus.Pass));
+        Assert.That(Groups(groups - 1).Status, Is.EqualTo(FindingStatus.Fail));
+        Assert.That(Groups(groups, used: 1, defaultExists: true).Status, Is.EqualTo(FindingStatus.Pass));
+        Assert.That(Groups(groups - 1, used: 1, defaultExists: true).Status, Is.EqualTo(FindingStatus.Fail));
+    }
+
+    [Test]
+    public void Each_admin_range_adds_its_ssh_and_api_rules_to_the_need()
+    {
+        var one = PreflightPlan.FromSettings(Settings("198.51.1.0/24"), IntentBuilder.Kubernetes("seed", ["198.51.1.0/24"]));
+        var three = PreflightPlan.FromSettings(Settings("198.51.1.0/24"), IntentBuilder.Kubernetes("seed", ["198.51.1.0/24", "198.51.2.0/24", "2001:db8::/48"]));
+        Assert.That(three.SecurityGroupRules - one.SecurityGroupRules, Is.EqualTo(4));
+        Assert.That(PreflightChecks.SecurityGroupNeed(three, null).Rules - PreflightChecks.SecurityGroupNeed(one, null).Rules, Is.EqualTo(4));
+
+        static PlatformSettings Settings(string cidrs) => SettingsLoader.Load(Support.Repo.Root, "Preflight", new Dictionary<string, string>
+        {
+            ["platform.name"] = "seed",
+            ["openstack.adminCidrs"] = cidrs,
+            ["openstack.externalNetwork"] = "public",
+        }, new Dictionary<string, string>());
+    }
+
+    [Test]
+    public void Each_kind_of_read_failure_is_a_failed_finding_with_its_own_fix()
+    {
+        var fixes = new Dictionary<ReadFailure, string>
+        {
+            [ReadFailure.Api] = "runbook",
+            [ReadFailure.Unreachable] = "DNS, proxy, firewall",
+            [ReadFailure.TimedOut] = "overloaded",
+            [ReadFailure.Malformed] = "openstack endpoint list",
+        };
+        foreach (var (kind, fix) in fixes)
+        {
+            var f = Failures(Ready() with { FetchErrors = [new ReadError("flavors", kind, "boom")] }).Single();
+            Assert.That((f.Check, f.Subject), Is.EqualTo(("read", "flavors")));
+            Assert.That(f.Detail, Does.Contain("boom"));
+            Assert.That(f.Fix, Does.Contain(fix), kind.ToString());
+        }
     }
 
     [Test]
@@ -192,7 +282,7 @@ public sealed class PreflightChecksTests
 
     [Test]
     public void A_read_error_is_a_failure_not_a_silent_pass() =>
-        Assert.That(Failures(Ready() with { FetchErrors = [("flavors", "500 boom")] }).Single().Detail, Does.Contain("500 boom"));
+        Assert.That(Failures(Ready() with { FetchErrors = [new ReadError("flavors", ReadFailure.Api, "500 boom")] }).Single().Detail, Does.Contain("500 boom"));
 
     [Test]
     public void Platform_names_own_the_prefix_and_tags_only()

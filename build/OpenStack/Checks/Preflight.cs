@@ -1,4 +1,5 @@
 using System.Globalization;
+using Platform.Build.Inventory;
 using Platform.Build.OpenStack.Client;
 using Platform.Build.Settings;
 
@@ -23,9 +24,9 @@ public sealed record PreflightPlan
     public int DataVolumeSizeGb { get; init; }
     public int PersistentVolumes { get; init; }
     public int PersistentVolumeSizeGb { get; init; }
-    /// <summary>The platform's security groups and rules (control plane, workers, ingress; with Neutron's default egress pair each).</summary>
-    public int SecurityGroups { get; init; } = 3;
-    public int SecurityGroupRules { get; init; } = 40;
+    /// <summary>The platform's security groups and rules, counted from the intended rule matrix (the one Provision creates and Audit compares with).</summary>
+    public required int SecurityGroups { get; init; }
+    public required int SecurityGroupRules { get; init; }
 
     public int Instances => ControlPlane.Count + Worker.Count;
     /// <summary>One port per node, the router's interface and a DHCP port.</summary>
@@ -33,7 +34,8 @@ public sealed record PreflightPlan
     public int Volumes => (DataVolumeSizeGb > 0 ? Worker.Count : 0) + PersistentVolumes;
     public int VolumeGigabytes => DataVolumeSizeGb * Worker.Count + PersistentVolumes * PersistentVolumeSizeGb;
 
-    public static PreflightPlan FromSettings(PlatformSettings s) => new()
+    /// <summary>The plan for these settings; the security groups and rules come from <paramref name="intent"/> (TerraformIntent for the same settings).</summary>
+    public static PreflightPlan FromSettings(PlatformSettings s, SecurityIntent intent) => new()
     {
         Platform = s.Get("platform.name"),
         ExternalNetwork = s.Get("openstack.externalNetwork"),
@@ -48,10 +50,26 @@ public sealed record PreflightPlan
         DataVolumeSizeGb = s.GetInt("openstack.dataVolumeSizeGb"),
         PersistentVolumes = s.GetInt("openstack.checks.persistentVolumes"),
         PersistentVolumeSizeGb = s.GetInt("openstack.checks.persistentVolumeSizeGb"),
+        SecurityGroups = intent.Groups.Count,
+        SecurityGroupRules = intent.Rules.Count,
     };
 }
 
-public enum AuthFailure { None, WrongPassword, WrongProject, Unreachable, Other }
+/// <summary>What Neutron itself adds to a project's security groups, on top of the rule matrix.</summary>
+public static class NeutronSecurityGroups
+{
+    /// <summary>Every project gets a group named "default" on its first use of Neutron.</summary>
+    public const string DefaultGroup = "default";
+    /// <summary>The default group's rules: ingress from itself and egress anywhere, each for IPv4 and IPv6.</summary>
+    public const int DefaultGroupRules = 4;
+    /// <summary>
+    /// Neutron gives every new group an egress pair (IPv4, IPv6). Terraform deletes it (delete_default_rules), but
+    /// while groups are created in parallel these pairs count against the rule quota next to the first matrix rules.
+    /// </summary>
+    public const int NewGroupEgressRules = 2;
+}
+
+public enum AuthFailure { None, WrongPassword, WrongProject, Unreachable, Malformed, Other }
 
 public sealed record AuthState(AuthFailure Failure, string Detail, string? User = null, string? Project = null,
     IReadOnlyList<string>? ProjectsOfUser = null, bool ViaApplicationCredential = false)
@@ -64,6 +82,12 @@ public sealed record FloatingIpState(FloatingIpRecord? RequestedAddress, double?
     string? TrialError);
 
 public sealed record ProbeResult(bool Succeeded, string Detail);
+
+/// <summary>Why a read failed: the API answered with an error, or could not be reached, or did not answer in time, or answered something that is not its JSON.</summary>
+public enum ReadFailure { Api, Unreachable, TimedOut, Malformed }
+
+/// <summary>A step of Preflight whose read failed; <see cref="PreflightChecks.Evaluate"/> turns it into a failed finding with the fix for its kind.</summary>
+public sealed record ReadError(string Step, ReadFailure Kind, string Error);
 
 /// <summary>Everything Preflight fetched from the cloud. Null parts were not fetched (an earlier step failed).</summary>
 public sealed record PreflightState
@@ -86,8 +110,13 @@ public sealed record PreflightState
     public bool KeypairFetched { get; init; }
     public ProbeResult? ApplicationCredentialProbe { get; init; }
     public IReadOnlySet<string>? NetworkExtensions { get; init; }
-    /// <summary>Steps whose API call failed unexpectedly: (what was being read, the error).</summary>
-    public IReadOnlyList<(string Step, string Error)> FetchErrors { get; init; } = [];
+    /// <summary>
+    /// Whether the project's Neutron "default" security group exists already (read before the quotas, so its group
+    /// and rules are then in the quota's used count); null when it could not be read.
+    /// </summary>
+    public bool? DefaultSecurityGroupExists { get; init; }
+    /// <summary>Steps whose read failed unexpectedly.</summary>
+    public IReadOnlyList<ReadError> FetchErrors { get; init; } = [];
 }
 
 /// <summary>The Preflight rules: pure functions from (plan, fetched state) to findings, each failure with its fix.</summary>
@@ -107,9 +136,37 @@ public static class PreflightChecks
         findings.AddRange(Keypair(plan, state));
         findings.AddRange(ApplicationCredentials(state));
         findings.AddRange(Extensions(plan, state));
-        findings.AddRange(state.FetchErrors.Select(e => Finding.Fail("read", e.Step, $"could not be read: {e.Error}",
-            "see the error; the runbook's 'read' section lists causes (policy, service down, wrong endpoint).")));
+        findings.AddRange(state.FetchErrors.Select(Read));
         return findings;
+    }
+
+    /// <summary>A failed read as a finding: what kind of failure it was, and the fix for that kind.</summary>
+    public static Finding Read(ReadError e) => e.Kind switch
+    {
+        ReadFailure.Unreachable => Finding.Fail("read", e.Step, $"the service could not be reached: {e.Error}",
+            "check that this machine reaches the endpoint in the catalog (DNS, proxy, firewall; OS_INTERFACE=public for an outside machine) and ask the admin whether the service is up."),
+        ReadFailure.TimedOut => Finding.Fail("read", e.Step, $"the service did not answer in time: {e.Error}",
+            "the API is overloaded or a proxy holds the connection; run Preflight again later, and ask the admin to check the service's health if it persists."),
+        ReadFailure.Malformed => Finding.Fail("read", e.Step, $"the answer is not the OpenStack API's JSON: {e.Error}",
+            "the catalog endpoint leads to something else (a proxy error or login page, another API version); compare `openstack endpoint list` with OS_INTERFACE / OS_REGION_NAME and ask the admin."),
+        _ => Finding.Fail("read", e.Step, $"could not be read: {e.Error}",
+            "see the error; the runbook's 'read' section lists causes (policy, service down, wrong endpoint)."),
+    };
+
+    /// <summary>
+    /// The security groups and rules the project needs free: the matrix's, the egress pair Neutron adds to each new
+    /// group until Terraform deletes it, and Neutron's default group unless it exists already (then it is in "used").
+    /// </summary>
+    public static (long Groups, string GroupsWhy, long Rules, string RulesWhy) SecurityGroupNeed(PreflightPlan plan, bool? defaultGroupExists)
+    {
+        var defaultMissing = defaultGroupExists != true;
+        var groups = plan.SecurityGroups + (defaultMissing ? 1 : 0);
+        var transient = NeutronSecurityGroups.NewGroupEgressRules * plan.SecurityGroups;
+        var rules = plan.SecurityGroupRules + transient + (defaultMissing ? NeutronSecurityGroups.DefaultGroupRules : 0);
+        var defaultWhy = defaultMissing ? " + Neutron's default group" : "; the default group exists already";
+        return (groups, $"{plan.SecurityGroups} of the rule matrix{defaultWhy}",
+            rules, $"{plan.SecurityGroupRules} of the rule matrix + {transient} egress rules Neutron adds to new groups until Terraform deletes them" +
+                   (defaultMissing ? $" + {NeutronSecurityGroups.DefaultGroupRules} of the default group" : defaultWhy));
     }
 
     public static Finding Auth(AuthState a) => a.Failure switch
@@ -124,6 +181,8 @@ public static class PreflightChecks
             "set OS_PROJECT_NAME and OS_PROJECT_DOMAIN_NAME (or project_name in clouds.yaml) to one of the user's projects, or ask the admin for the member role on it."),
         AuthFailure.Unreachable => Finding.Fail("auth", "keystone", $"Keystone cannot be reached: {a.Detail}",
             "check OS_AUTH_URL (including the /v3 path and the port), DNS, proxies and firewalls between you and the cloud."),
+        AuthFailure.Malformed => Finding.Fail("auth", "keystone", $"the answer at OS_AUTH_URL is not Keystone's v3 JSON: {a.Detail}",
+            "set OS_AUTH_URL to the cloud's Keystone v3 endpoint (as in its clouds.yaml, usually ending in /v3); a proxy, login page or another service answered."),
         _ => Finding.Fail("auth", "keystone", a.Detail, "read the Keystone message; the runbook lists the usual causes."),
     };
 
@@ -251,6 +310,7 @@ public static class PreflightChecks
         var flavors = s.Flavors ?? [];
         int V(FlavorNeed f) => flavors.FirstOrDefault(x => x.Name == f.Name)?.Vcpus ?? f.MinVcpus;
         int R(FlavorNeed f) => flavors.FirstOrDefault(x => x.Name == f.Name)?.RamMb ?? f.MinRamMb;
+        var securityGroups = SecurityGroupNeed(plan, s.DefaultSecurityGroupExists);
         var needs = new (string Quota, long Need, string Why)[]
         {
             ("instances", plan.Instances, $"{plan.ControlPlane.Count} control plane + {plan.Worker.Count} workers"),
@@ -263,8 +323,8 @@ public static class PreflightChecks
             ("routers", 1, "the router to the external network"),
             ("ports", plan.Ports, "node ports, router interface, DHCP"),
             ("floatingips", plan.FloatingIp is null ? 1 : 0, "the single public IP"),
-            ("security_groups", plan.SecurityGroups, "the platform's security groups"),
-            ("security_group_rules", plan.SecurityGroupRules, "the rule matrix"),
+            ("security_groups", securityGroups.Groups, securityGroups.GroupsWhy),
+            ("security_group_rules", securityGroups.Rules, securityGroups.RulesWhy),
         };
         foreach (var (quota, need, why) in needs)
         {

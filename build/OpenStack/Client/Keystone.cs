@@ -131,9 +131,11 @@ public static class Keystone
     /// Preflight uses it to tell "wrong project" (this succeeds) from "wrong password" (this fails too).
     /// Returns the projects the user may use, or null when Keystone refused the password.
     /// </summary>
-    public static async Task<IReadOnlyList<string>?> ProjectsOfUserAsync(OpenStackCredentials c, ILog log, CancellationToken ct)
+    public static async Task<IReadOnlyList<string>?> ProjectsOfUserAsync(OpenStackCredentials c, ILog log, CancellationToken ct,
+        HttpClient? http = null)
     {
-        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var own = http is null ? new HttpClient { Timeout = TimeSpan.FromSeconds(30) } : null;
+        var probe = http ?? own!;
         var body = AuthBody(c, scoped: false).ToJsonString();
         using var request = new HttpRequestMessage(HttpMethod.Post, TokensUrl(c)) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
         using var response = await probe.SendAsync(request, ct);

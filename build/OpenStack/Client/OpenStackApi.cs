@@ -41,6 +41,10 @@ public sealed class OpenStackApi(OpenStackSession session)
     public Task<IReadOnlyList<SecurityGroupRecord>> SecurityGroupsAsync(CancellationToken ct = default) =>
         List<SecurityGroupRecord>(ServiceTypes.Network, "v2.0/security-groups?project_id=" + Q(ProjectId), "security_groups", ct);
 
+    /// <summary>The project's groups of one name (Preflight asks for Neutron's "default" group).</summary>
+    public Task<IReadOnlyList<SecurityGroupRecord>> SecurityGroupsNamedAsync(string name, CancellationToken ct = default) =>
+        List<SecurityGroupRecord>(ServiceTypes.Network, "v2.0/security-groups?project_id=" + Q(ProjectId) + "&name=" + Q(name), "security_groups", ct);
+
     public Task<IReadOnlyList<SecurityGroupRuleRecord>> SecurityGroupRulesAsync(CancellationToken ct = default) =>
         List<SecurityGroupRuleRecord>(ServiceTypes.Network, "v2.0/security-group-rules?project_id=" + Q(ProjectId), "security_group_rules", ct);
 
@@ -100,8 +104,9 @@ public sealed class OpenStackApi(OpenStackSession session)
         }
     }
 
+    /// <summary>The user's key pairs, every page: since microversion 2.35 Nova pages them (limit, marker, keypairs_links).</summary>
     public async Task<IReadOnlyList<KeypairRecord>> KeypairsAsync(CancellationToken ct = default) =>
-        (await Session.GetAsync(ServiceTypes.Compute, "os-keypairs", ct)).GetProperty("keypairs").EnumerateArray()
+        (await Session.ListAsync(ServiceTypes.Compute, "os-keypairs", "keypairs", ct))
             .Select(k => Read<KeypairRecord>(k.GetProperty("keypair"))).ToList();
 
     /// <summary>Nova's absolute limits and usage (GET /limits): maxTotalInstances, totalInstancesUsed, ...</summary>

@@ -13,7 +13,7 @@ namespace Platform.Build.OpenStack.Client;
 public sealed class OpenStackSessionOptions
 {
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
-    /// <summary>Retries of a transient failure (connection refused or reset, timeout, 502/503/504).</summary>
+    /// <summary>Retries of a transient failure (connection refused or reset, timeout, 502/503/504); 0 turns retrying off.</summary>
     public int MaxRetries { get; init; } = 3;
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(500);
     /// <summary>Page size asked of list calls; the client follows the next links until the last page.</summary>
@@ -69,6 +69,9 @@ public sealed class OpenStackSession : IDisposable
 
     private OpenStackSession(OpenStackCredentials credentials, ILog log, OpenStackSessionOptions options, HttpClient? http)
     {
+        if (options.MaxRetries < 0)
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxRetries,
+                "OpenStackSessionOptions.MaxRetries must be 0 (no retries) or more.");
         Credentials = credentials;
         Options = options;
         _log = log;
@@ -281,10 +284,11 @@ public sealed class OpenStackSession : IDisposable
     }
 
     private static ResiliencePipeline<HttpResponseMessage> Pipeline(OpenStackSessionOptions options, ILog log, bool createCall) =>
-        new ResiliencePipelineBuilder<HttpResponseMessage>()
+        // Polly's retry strategy needs at least one attempt: MaxRetries = 0 means no retry strategy at all.
+        options.MaxRetries == 0 ? ResiliencePipeline<HttpResponseMessage>.Empty : new ResiliencePipelineBuilder<HttpResponseMessage>()
             .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
-                MaxRetryAttempts = Math.Max(1, options.MaxRetries),
+                MaxRetryAttempts = options.MaxRetries,
                 Delay = options.RetryBaseDelay,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,

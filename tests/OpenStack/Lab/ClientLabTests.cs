@@ -84,20 +84,48 @@ public sealed class ClientLabTests
     [Test]
     public async Task Lists_follow_the_next_links_page_by_page()
     {
-        var log = new RecordingLog();
-        using var paged = await OpenStackSession.ConnectAsync(LabCloud.AdminCredentials(LabSetUp.Lab), log, new OpenStackSessionOptions { PageSize = 2 });
-        var all = await Admin.Api.NetworksAsync();
-        var flavorsAll = await Admin.Api.FlavorsAsync();
-        Assume.That(all.Count, Is.GreaterThan(2));
+        // The test makes its own resources, more than two pages of two each, so pagination is always exercised.
+        const int count = 5;
+        var prefix = "pages-" + Guid.NewGuid().ToString("N")[..8];
+        var networkIds = new List<string>();
+        var keypairs = new List<string>();
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var network = await Admin.SendAsync(ServiceTypes.Network, HttpMethod.Post, "v2.0/networks", $$$"""{"network": {"name": "{{{prefix}}}-{{{i}}}"}}""");
+                networkIds.Add(network!.Value.GetProperty("network").GetProperty("id").GetString()!);
+                // Below microversion 2.92 Nova generates the key when none is given.
+                await Admin.SendAsync(ServiceTypes.Compute, HttpMethod.Post, "os-keypairs", $$$"""{"keypair": {"name": "{{{prefix}}}-{{{i}}}"}}""");
+                keypairs.Add($"{prefix}-{i}");
+            }
+            var log = new RecordingLog();
+            using var paged = await OpenStackSession.ConnectAsync(LabCloud.AdminCredentials(LabSetUp.Lab), log, new OpenStackSessionOptions { PageSize = 2 });
+            var pagedApi = new OpenStackApi(paged);
+            var all = await Admin.Api.NetworksAsync();
+            var allKeypairs = await Admin.Api.KeypairsAsync();
+            var flavorsAll = await Admin.Api.FlavorsAsync();
 
-        var networks = await new OpenStackApi(paged).NetworksAsync();
-        var flavors = await new OpenStackApi(paged).FlavorsAsync();
+            var networks = await pagedApi.NetworksAsync();
+            var pagedKeypairs = await pagedApi.KeypairsAsync();
+            var flavors = await pagedApi.FlavorsAsync();
 
-        Assert.That(networks.Select(n => n.Id), Is.EquivalentTo(all.Select(n => n.Id)));
-        Assert.That(flavors.Select(f => f.Id), Is.EquivalentTo(flavorsAll.Select(f => f.Id)));
-        var networkCalls = log.Lines.Count(l => l.Contains("GET network /v2.0/networks"));
-        Assert.That(networkCalls, Is.GreaterThanOrEqualTo((all.Count + 1) / 2), "one call per page of 2");
-        Assert.That(log.Lines.Count(l => l.Contains("GET compute /v2.1/flavors/detail")), Is.GreaterThanOrEqualTo(2));
+            Assert.That(all.Select(n => n.Id), Is.SupersetOf(networkIds));
+            Assert.That(networks.Select(n => n.Id), Is.EquivalentTo(all.Select(n => n.Id)));
+            Assert.That(allKeypairs.Select(k => k.Name), Is.SupersetOf(keypairs));
+            Assert.That(pagedKeypairs.Select(k => k.Name), Is.EquivalentTo(allKeypairs.Select(k => k.Name)));
+            Assert.That(flavorsAll, Has.Count.GreaterThan(2), "the lab set-up seeds three flavors");
+            Assert.That(flavors.Select(f => f.Id), Is.EquivalentTo(flavorsAll.Select(f => f.Id)));
+            int Calls(string what) => log.Lines.Count(l => l.Contains(what, StringComparison.Ordinal));
+            Assert.That(Calls("GET network /v2.0/networks "), Is.GreaterThanOrEqualTo((all.Count + 1) / 2), "one call per page of 2");
+            Assert.That(Calls("GET compute /v2.1/os-keypairs "), Is.GreaterThanOrEqualTo((allKeypairs.Count + 1) / 2), "Nova pages key pairs since 2.35");
+            Assert.That(Calls("GET compute /v2.1/flavors/detail "), Is.GreaterThanOrEqualTo((flavorsAll.Count + 1) / 2));
+        }
+        finally
+        {
+            foreach (var id in networkIds) await Admin.SendAsync(ServiceTypes.Network, HttpMethod.Delete, $"v2.0/networks/{id}");
+            foreach (var name in keypairs) await Admin.SendAsync(ServiceTypes.Compute, HttpMethod.Delete, $"os-keypairs/{name}");
+        }
     }
 
     [Test]

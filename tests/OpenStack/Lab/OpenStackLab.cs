@@ -21,12 +21,14 @@ public sealed class OpenStackLab
         "nova-api", "nova-conductor", "nova-scheduler", "nova-compute", "cinder-api", "cinder-scheduler", "cinder-volume",
     ];
 
-    private OpenStackLab(string directory, bool startedHere, string adminPassword, TimeSpan startTime)
+    private OpenStackLab(string directory, bool startedHere, string adminPassword, TimeSpan startTime,
+        IReadOnlyCollection<string>? startCommandLines = null)
     {
         Directory = directory;
         StartedHere = startedHere;
         AdminPassword = adminPassword;
         StartTime = startTime;
+        StartCommandLines = startCommandLines ?? [];
         Redaction.Register(adminPassword);
     }
 
@@ -34,6 +36,8 @@ public sealed class OpenStackLab
     public bool StartedHere { get; }
     public string AdminPassword { get; }
     public TimeSpan StartTime { get; }
+    /// <summary>Every command line seen on the machine while start.sh ran (empty when the lab was reused).</summary>
+    public IReadOnlyCollection<string> StartCommandLines { get; }
 
     public static string LabDirectory =>
         System.Environment.GetEnvironmentVariable("OSLAB_DIR") is { Length: > 0 } d ? d : "/tmp/platform-oslab";
@@ -50,14 +54,16 @@ public sealed class OpenStackLab
         }
         TestContext.Progress.WriteLine($"OpenStack lab: starting it in {dir} (about 1-2 minutes)...");
         var watch = Stopwatch.StartNew();
+        var sampler = CommandLineSampler.Start();
         var (code, output) = await RunScriptAsync("start.sh", TimeSpan.FromMinutes(8));
+        var commandLines = await sampler.StopAsync();
         if (code != 0)
         {
             await RunScriptAsync("stop.sh", TimeSpan.FromMinutes(2));
             throw new InvalidOperationException($"The OpenStack lab did not start (exit {code}); logs in {dir}/logs:\n{output}");
         }
         TestContext.Progress.WriteLine($"OpenStack lab: up in {watch.Elapsed.TotalSeconds:0}s.");
-        return new OpenStackLab(dir, true, (await File.ReadAllTextAsync(Path.Combine(dir, "admin-password"))).Trim(), watch.Elapsed);
+        return new OpenStackLab(dir, true, (await File.ReadAllTextAsync(Path.Combine(dir, "admin-password"))).Trim(), watch.Elapsed, commandLines);
     }
 
     public async Task StopAsync()
@@ -128,5 +134,66 @@ public sealed class OpenStackLab
             return (-1, $"{script} timed out after {timeout.TotalMinutes} min\n{await stdout}\n{await stderr}");
         }
         return (process.ExitCode, await stdout + await stderr);
+    }
+}
+
+/// <summary>
+/// Samples the command line of every process (/proc/*/cmdline) every 100 ms, as any local user could with ps. The lab
+/// tests check that no password of the lab ever appeared in one. A process that lives only a few milliseconds can
+/// slip between two samples; the long-running services and every tool that starts a runtime (Python, Erlang) cannot.
+/// </summary>
+public sealed class CommandLineSampler
+{
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _loop;
+
+    public static CommandLineSampler Start()
+    {
+        var sampler = new CommandLineSampler();
+        sampler._loop = Task.Run(async () =>
+        {
+            while (!sampler._stop.IsCancellationRequested)
+            {
+                foreach (var line in Snapshot()) sampler._seen.Add(line);
+                try
+                {
+                    await Task.Delay(100, sampler._stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Stopped.
+                }
+            }
+        });
+        return sampler;
+    }
+
+    public async Task<IReadOnlyCollection<string>> StopAsync()
+    {
+        await _stop.CancelAsync();
+        await _loop!;
+        _stop.Dispose();
+        return _seen;
+    }
+
+    /// <summary>The command lines of the processes running now, arguments joined by spaces.</summary>
+    public static IReadOnlyList<string> Snapshot()
+    {
+        var lines = new List<string>();
+        foreach (var dir in System.IO.Directory.EnumerateDirectories("/proc"))
+        {
+            if (!Path.GetFileName(dir).All(char.IsAsciiDigit)) continue;
+            try
+            {
+                var bytes = File.ReadAllBytes(Path.Combine(dir, "cmdline"));
+                if (bytes.Length > 0) lines.Add(System.Text.Encoding.UTF8.GetString(bytes).Replace('\0', ' ').TrimEnd());
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The process ended between listing and reading.
+            }
+        }
+        return lines;
     }
 }

@@ -1,4 +1,5 @@
 using Platform.Build.OpenStack.Checks;
+using Platform.Build.OpenStack.Client;
 
 namespace Platform.Build.Tests.OpenStack.Lab;
 
@@ -125,6 +126,43 @@ public sealed class PreflightLabTests
         Assert.That(failed[0].Detail, Does.Contain($"of {limit} are free"));
         Assert.That(failed[0].Fix, Does.Contain("raise the " + quota));
     }
+
+    [Test]
+    public async Task Preflight_needs_room_for_the_intended_rules_and_neutrons_own_in_the_real_rule_quota()
+    {
+        const string project = "platform-tight-secgroups";
+        var id = await Admin.EnsureMemberProjectAsync(project);
+        var (suite, _) = LabSetUp.CreateSuite("Preflight", Admin.MemberEnvironment(project));
+        var intent = await suite.SecurityIntentSource(CancellationToken.None);
+        var report = await suite.RunPreflightAsync();
+
+        // Preflight reads the default group before the quotas; Neutron has created it by then and counts it as used.
+        var need = intent.Rules.Count + NeutronSecurityGroups.NewGroupEgressRules * intent.Groups.Count;
+        var rules = report.Findings.Single(f => f.Subject == "security_group_rules");
+        Assert.That(rules.Detail, Does.StartWith($"needs {need} ({intent.Rules.Count} of the rule matrix").And.Contain("the default group exists already"));
+        var usage = (await Admin.Session.GetAsync(ServiceTypes.Network, $"v2.0/quotas/{id}/details")).GetProperty("quota");
+        var used = usage.GetProperty("security_group_rule").GetProperty("used").GetInt64();
+        Assert.That(used, Is.EqualTo(NeutronSecurityGroups.DefaultGroupRules), "the default group's rules, as Neutron counts them");
+        Assert.That(usage.GetProperty("security_group").GetProperty("used").GetInt64(), Is.EqualTo(1));
+
+        await SetNetworkQuotaAsync(id, "security_group_rule", used + need - 1);
+        var (tight, _) = await Preflight(project);
+        var failed = LabSetUp.Failed(tight, "quota").Single();
+        Assert.That(failed.Subject, Is.EqualTo("security_group_rules"));
+        Assert.That(failed.Fix, Does.Contain($"raise the security_group_rules quota to at least {used + need}"));
+
+        await SetNetworkQuotaAsync(id, "security_group_rule", used + need);
+        await SetNetworkQuotaAsync(id, "security_group", 1 + intent.Groups.Count - 1);
+        var (enoughRules, _) = await Preflight(project);
+        Assert.That(LabSetUp.Failed(enoughRules, "quota").Select(f => f.Subject), Is.EqualTo(new[] { "security_groups" }));
+
+        await SetNetworkQuotaAsync(id, "security_group", 1 + intent.Groups.Count);
+        var (enough, _) = await Preflight(project);
+        Assert.That(enough.Failures, Is.Empty);
+    }
+
+    private static Task SetNetworkQuotaAsync(string projectId, string key, long value) =>
+        Admin.SendAsync(ServiceTypes.Network, HttpMethod.Put, $"v2.0/quotas/{projectId}", $$$"""{"quota": {"{{{key}}}": {{{value}}}}}""");
 
     [Test]
     public async Task Preflight_fails_when_the_image_is_missing()

@@ -1,10 +1,15 @@
-"""Registers the lab's service users, the 'service' role and the catalog in Keystone (stdlib only, one process)."""
+"""Registers the lab's service users, the 'service' role and the catalog in Keystone (stdlib only, one process).
+
+The admin and the service password come on stdin, one per line: never as arguments, which any local user sees in ps.
+"""
 import json
 import sys
 import urllib.request
 
 KEYSTONE = "http://127.0.0.1:5000/v3"
-ADMIN_PASSWORD, SERVICE_PASSWORD = sys.argv[1], sys.argv[2]
+ADMIN_PASSWORD, SERVICE_PASSWORD = (sys.stdin.readline().strip() for _ in range(2))
+if not ADMIN_PASSWORD or not SERVICE_PASSWORD:
+    sys.exit("register.py: expected the admin and the service password on stdin, one per line")
 SERVICES = [  # name, type, url
     ("glance", "image", "http://127.0.0.1:9292"),
     ("placement", "placement", "http://127.0.0.1:8778"),

@@ -7,6 +7,10 @@
 # Environment: OSLAB_DIR (default /tmp/platform-oslab), OSLAB_CACHE (install.sh's cache),
 #              OSLAB_ADMIN_PASSWORD (default: a random one, written to $OSLAB_DIR/admin-password, mode 600),
 #              OSLAB_TOKEN_EXPIRATION (3600), OSLAB_SHORT_TOKEN_SECONDS (20: tokens of the second Keystone on port 5001).
+#
+# Secrets: every file under $OSLAB_DIR is created owner-only (umask 077; the configuration files hold the database,
+# RabbitMQ and service passwords), and no password is ever a command-line argument, where any local user could read
+# it in ps: they reach the tools through configuration files, stdin or exported variables.
 set -euo pipefail
 # Debian's Python and tools, whatever the caller's PATH says (a pyenv python3 has none of the service libraries).
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
@@ -24,7 +28,8 @@ for pidfile in "$lab"/pids/*; do
     exit 1
   fi
 done
-[ -f "$cache/x/usr/share/nova-common/api-paste.ini" ] || bash "$here/install.sh"
+[ -f "$cache/x/usr/share/nova-common/api-paste.ini" ] || (umask 022; bash "$here/install.sh")
+umask 077
 
 rm -rf "$lab"
 mkdir -p "$lab"/{logs,pids,etc,locks,mysql,mysql-run,rabbitmq,fernet,credential} "$lab"/state/{glance,nova,neutron,cinder}
@@ -33,7 +38,7 @@ admin_password=${OSLAB_ADMIN_PASSWORD:-$(head -c 18 /dev/urandom | base64 | tr -
 service_password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 db_password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 mq_password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
-(umask 077; echo "$admin_password" > "$lab/admin-password")
+echo "$admin_password" > "$lab/admin-password"
 
 # remember <name> <pid>
 remember() { echo "$2" > "$lab/pids/$1"; }
@@ -55,13 +60,19 @@ remember mariadb $!
 sql() { mariadb --socket="$lab/mysql-run/mysqld.sock" -u root "$@"; }
 wait_for MariaDB 60 mariadb-admin --socket="$lab/mysql-run/mysqld.sock" ping
 for db in keystone placement glance neutron nova nova_api nova_cell0 cinder; do sql -e "CREATE DATABASE $db"; done
-sql -e "CREATE USER 'os'@'127.0.0.1' IDENTIFIED BY '$db_password'; GRANT ALL ON *.* TO 'os'@'127.0.0.1';"
+sql <<SQL
+CREATE USER 'os'@'127.0.0.1' IDENTIFIED BY '$db_password';
+GRANT ALL ON *.* TO 'os'@'127.0.0.1';
+SQL
 say "MariaDB up"
 
 # ---- RabbitMQ, loopback only, its own data folder; the Erlang port mapper too ----
+# The services' user is created at the first boot from the configuration (default permissions: all on vhost /).
 cat > "$lab/etc/rabbitmq.conf" <<C
 listeners.tcp.default = 127.0.0.1:5672
 loopback_users = none
+default_user = os
+default_pass = $mq_password
 C
 echo '[{kernel,[{inet_dist_use_interface,{127,0,0,1}}]}].' > "$lab/etc/rabbitmq-advanced.config"
 rabbit_env=(HOME="$lab/rabbitmq" ERL_EPMD_ADDRESS=127.0.0.1 RABBITMQ_NODENAME=rabbit@localhost
@@ -76,8 +87,6 @@ nohup env "${rabbit_env[@]}" /usr/lib/rabbitmq/bin/rabbitmq-server > "$lab/logs/
 remember rabbitmq $!
 rabbitmqctl() { env "${rabbit_env[@]}" /usr/lib/rabbitmq/bin/rabbitmqctl -n rabbit@localhost "$@"; }
 wait_for RabbitMQ 120 rabbitmqctl await_startup
-rabbitmqctl add_user os "$mq_password" >/dev/null
-rabbitmqctl set_permissions os ".*" ".*" ".*" >/dev/null
 say "RabbitMQ up"
 
 db="mysql+pymysql://os:$db_password@127.0.0.1"
@@ -104,9 +113,12 @@ keystone_manage() { keystone-manage --config-file "$lab/etc/keystone/keystone.co
 keystone_manage db_sync
 keystone_manage fernet_setup --keystone-user root --keystone-group root
 keystone_manage credential_setup --keystone-user root --keystone-group root
-keystone_manage bootstrap --bootstrap-password "$admin_password" --bootstrap-region-id RegionOne \
-  --bootstrap-public-url http://127.0.0.1:5000/v3/ --bootstrap-internal-url http://127.0.0.1:5000/v3/ \
-  --bootstrap-admin-url http://127.0.0.1:5000/v3/ > "$lab/logs/keystone-bootstrap.log" 2>&1
+(
+  export OS_BOOTSTRAP_PASSWORD=$admin_password  # keystone-manage reads it from here when --bootstrap-password is absent
+  keystone-manage --config-file "$lab/etc/keystone/keystone.conf" bootstrap --bootstrap-region-id RegionOne \
+    --bootstrap-public-url http://127.0.0.1:5000/v3/ --bootstrap-internal-url http://127.0.0.1:5000/v3/ \
+    --bootstrap-admin-url http://127.0.0.1:5000/v3/ > "$lab/logs/keystone-bootstrap.log" 2>&1
+)
 # uwsgi's --http-socket resets a connection now and then unless each response closes it.
 uwsgi_app() { # uwsgi_app <name> <port> <wsgi file> [env...]
   local name=$1 port=$2 file=$3; shift 3
@@ -123,7 +135,7 @@ sed -e "s/^expiration = .*/expiration = ${OSLAB_SHORT_TOKEN_SECONDS:-20}/" -e "s
   "$lab/etc/keystone/keystone.conf" > "$lab/etc/keystone-short/keystone.conf"
 uwsgi_app keystone-short 5001 /usr/bin/keystone-wsgi-public OS_KEYSTONE_CONFIG_DIR="$lab/etc/keystone-short"
 wait_for "Keystone (short tokens)" 60 curl -sf http://127.0.0.1:5001/v3
-$py "$here/register.py" "$admin_password" "$service_password" > "$lab/logs/register.log" 2>&1
+printf '%s\n%s\n' "$admin_password" "$service_password" | $py "$here/register.py" > "$lab/logs/register.log" 2>&1
 say "Keystone up, catalog registered"
 
 # ---- service configuration ----
@@ -173,6 +185,8 @@ config_file = $paste/glance-common/glance-api-paste.ini
 default_backend = fs
 [fs]
 filesystem_store_datadir = $lab/state/glance/images/
+# Glance sets its own umask (027); image files are made owner-only explicitly.
+filesystem_store_file_perm = 600
 [os_glance_staging_store]
 filesystem_store_datadir = $lab/state/glance/staging/
 [os_glance_tasks_store]
@@ -287,7 +301,8 @@ nova_conf=(--config-file "$lab/etc/nova.conf")
   python_main glance-manage glance.cmd.manage --config-file "$lab/etc/glance-api.conf" db_sync
   python_main neutron-db-manage neutron.db.migration.cli --config-file "$lab/etc/neutron.conf" upgrade heads
   python_main nova-manage nova.cmd.manage "${nova_conf[@]}" api_db sync
-  python_main nova-manage nova.cmd.manage "${nova_conf[@]}" cell_v2 map_cell0 --database_connection "$db/nova_cell0"
+  # Without --database_connection (it would put the password on the command line) cell0 is [database]/connection + _cell0.
+  python_main nova-manage nova.cmd.manage "${nova_conf[@]}" cell_v2 map_cell0
   python_main nova-manage nova.cmd.manage "${nova_conf[@]}" cell_v2 create_cell --name cell1
   python_main nova-manage nova.cmd.manage "${nova_conf[@]}" db sync
   python_main cinder-manage cinder.cmd.manage --config-file "$lab/etc/cinder/cinder.conf" db sync
