@@ -22,7 +22,7 @@ public static class KnownTools
         "Install Terraform 1.11+ from releases.hashicorp.com or your package manager (CI pins 1.11.4).")
     {
         VersionArguments = ["version"],
-        RequiredFor = ["Lint", "Plan", "Provision", "Destroy", "Teardown"],
+        RequiredFor = ["Lint", "Preflight", "Plan", "Provision", "Audit", "Destroy", "Teardown"],
     };
 
     public static readonly ToolInfo Kubectl = new("kubectl", "kubectl", "1.32.0",

@@ -10,7 +10,8 @@ namespace Platform.Build.Tests.OpenStack;
 /// The intended security state for the lab tenants, computed for real by the Terraform logic modules
 /// (TerraformIntent, terraform/intent), so the lab audits exactly what Provision would create. The tests use the
 /// IP-in-IP overlay (network.calicoEncapsulation=ipip) so that the intent carries the protocol-4 rule the
-/// "protocol 94 instead of 4" scenarios replace; VXLAN differs only in that one node-to-node rule.
+/// "protocol 94 instead of 4" scenarios replace; VXLAN differs in the node-to-node overlay rules (UDP 4789 instead of IP
+/// protocol 4, and no BGP on TCP 179).
 /// </summary>
 public static class IntentBuilder
 {
