@@ -276,6 +276,13 @@ public sealed class BootstrapSettingsTests
     }
 
     [Test]
+    public void SshPort_IsNotASetting_TheEntryPortComesFromTheInventory()
+    {
+        var error = Assert.Throws<SettingsException>(() => Load(("ssh.privateKeyPath", "/tmp/key"), ("ssh.port", "2222")));
+        Assert.That(error!.Errors.Select(e => e.Key), Does.Contain("ssh.port"), "a setting nothing reads must not be accepted silently");
+    }
+
+    [Test]
     public void BadValues_AreRejectedWithTheKey()
     {
         var error = Assert.Throws<SettingsException>(() => Load(("ssh.privateKeyPath", "/tmp/key"), ("bootstrap.joinMode", "eventually"), ("bootstrap.joinTokenTtlMinutes", "1440")));
