@@ -22,11 +22,10 @@ public static class BootstrapBenchmark
 
     public static async Task<BenchmarkReport> RunAsync(string repositoryRoot, string outputDir, ILog log, ToolRunner runner)
     {
-        _ = runner;
         log.Info("Benchmark-Bootstrap: preparing the lab's Debian root (cached after the first time)...");
         await SshLab.EnsureBaseAsync(repositoryRoot);
-        var parallel = await TimeFreshLabAsync(repositoryRoot, outputDir, JoinMode.Parallel, log, withRerun: true);
-        var sequential = await TimeFreshLabAsync(repositoryRoot, outputDir, JoinMode.Sequential, log, withRerun: false);
+        var parallel = await TimeFreshLabAsync(repositoryRoot, outputDir, JoinMode.Parallel, log, runner, withRerun: true);
+        var sequential = await TimeFreshLabAsync(repositoryRoot, outputDir, JoinMode.Sequential, log, runner, withRerun: false);
 
         var ratio = parallel.First.TotalSeconds / sequential.First.TotalSeconds;
         var rerunRatio = parallel.Rerun!.Value.TotalSeconds / parallel.First.TotalSeconds;
@@ -53,28 +52,28 @@ public static class BootstrapBenchmark
     }
 
     private static async Task<(TimeSpan First, TimeSpan? Rerun, TimeSpan Joins)> TimeFreshLabAsync(string repositoryRoot, string outputDir, JoinMode mode,
-        ILog log, bool withRerun)
+        ILog log, ToolRunner runner, bool withRerun)
     {
-        await using var lab = await SshLab.StartAsync(repositoryRoot);
+        await using var lab = await SshLab.StartAsync(repositoryRoot, runner);
         foreach (var (node, _, _) in SshLab.Nodes) lab.SetKnob(node, "join-seconds", JoinSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var work = Path.Combine(outputDir, mode.ToString().ToLowerInvariant());
         if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
         var spec = new BootstrapSpec { ClusterName = "lab", KubernetesVersion = "1.35.0", Inventory = lab.Inventory(), JoinMode = mode };
         var ssh = new SshOptions { User = "debian", PrivateKeyPath = lab.ClientKeyPath, ConnectTimeout = TimeSpan.FromSeconds(5), ConnectAttempts = 3, RetryDelay = TimeSpan.FromMilliseconds(200) };
         var quiet = new RecordingLog();
-        var runner = new BootstrapRunner(spec, ssh, Path.Combine(work, "state.json"), Path.Combine(work, "kubeconfig"), quiet)
+        var bootstrap = new BootstrapRunner(spec, ssh, Path.Combine(work, "state.json"), Path.Combine(work, "kubeconfig"), quiet)
         {
             CloudInitPollInterval = TimeSpan.FromSeconds(1),
         };
         var watch = Stopwatch.StartNew();
-        var firstResults = await runner.RunAsync();
+        var firstResults = await bootstrap.RunAsync();
         var first = watch.Elapsed;
         log.Info($"Benchmark-Bootstrap: {mode} first run {first.TotalSeconds:0.00}s");
         TimeSpan? rerun = null;
         if (withRerun)
         {
             watch.Restart();
-            var results = await runner.RunAsync();
+            var results = await bootstrap.RunAsync();
             rerun = watch.Elapsed;
             if (results.Any(r => r.Outcome == StepOutcome.Ran))
                 throw new InvalidOperationException("The re-run changed something; it must be a no-op.");
