@@ -210,8 +210,8 @@ public static class KubeadmConfig
     /// <summary>
     /// The discovery kubeconfig: the cluster CA and the private API endpoint, and the join token as its credentials.
     /// kubeadm re-reads cluster-info with the file's credentials before it joins: with the token the API server answers
-    /// 403 (no RBAC for it), which kubeadm accepts; without credentials it would answer 401, which kubeadm retries
-    /// until the discovery timeout.
+    /// 403 (kubeadm grants cluster-info to the anonymous user only) or the ConfigMap, both of which kubeadm accepts;
+    /// without credentials it would answer 401, which kubeadm retries until the discovery timeout.
     /// </summary>
     internal static Dictionary<string, object> DiscoveryKubeconfig(BootstrapSpec spec, JoinCredentials join) => new()
     {
