@@ -36,8 +36,9 @@ public sealed class CloudInitFailedException(string node, string status, string 
 /// <summary>
 /// Runs a <see cref="BootstrapPlan"/> over SSH. Connects to every node first (all host keys verified before any
 /// command anywhere), then executes the phases in order; steps inside a phase run in parallel. Each finished step is
-/// recorded at once, and each mutating step first checks the file the real tool leaves behind, so a re-run on a
-/// bootstrapped cluster changes nothing and a re-run after a failure resumes.
+/// recorded at once, and the init and join steps first ask the cluster (does the control plane answer, is the node
+/// registered, what did an earlier run leave; see <see cref="BootstrapDecisions"/>), so a re-run on a bootstrapped
+/// cluster changes nothing and a re-run after a failure resumes.
 /// </summary>
 public sealed class BootstrapRunner
 {
@@ -62,6 +63,11 @@ public sealed class BootstrapRunner
     public TimeSpan CloudInitPollInterval { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan InitTimeout { get; init; } = TimeSpan.FromMinutes(10);
     public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>How long a re-run waits for an initialised control plane that does not answer (e.g. rebooting).</summary>
+    public TimeSpan ControlPlaneWaitTimeout { get; init; } = TimeSpan.FromMinutes(3);
+    /// <summary>How long after `kubeadm join` the API server must list the node.</summary>
+    public TimeSpan NodeRegistrationTimeout { get; init; } = TimeSpan.FromMinutes(2);
+    public TimeSpan ApiPollInterval { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>Called after each step that ran (tests use it to break a node mid-way).</summary>
     public Func<BootstrapStep, Task>? AfterStep { get; init; }
 
@@ -79,7 +85,7 @@ public sealed class BootstrapRunner
         {
             await ConnectAllAsync(nodes, cancellationToken);
             var results = new List<StepResult>();
-            var join = new JoinTokenSource(this, nodes[_spec.ControlPlane.Name]);
+            var join = new JoinCredentialSource(this, nodes[_spec.ControlPlane.Name]);
             foreach (var phase in plan.Phases)
             {
                 var outcomes = await Task.WhenAll(phase.Select(step => RunStepAsync(step, state, nodes, join, cancellationToken)));
@@ -127,16 +133,16 @@ public sealed class BootstrapRunner
         var failed = results.Where(r => r.Error is not null).ToList();
         if (failed.Count > 0)
             throw new BootstrapFailedException(failed.Select(f => (new BootstrapStep(StepKind.Connect, f.Name, "connect and verify the host key"), f.Error!)).ToList(), _statePath);
-        _log.Info($"Connected to {string.Join(", ", nodes.Keys)}; every host key matches the inventory.");
+        _log.Info($"Connected to {string.Join(", ", nodes.Keys)} in {watch.Elapsed.TotalSeconds:0.0}s; every host key matches the inventory.");
     }
 
     private async Task<(BootstrapStep Step, StepResult? Result, Exception? Error)> RunStepAsync(BootstrapStep step, BootstrapState state,
-        Dictionary<string, RemoteNode> nodes, JoinTokenSource join, CancellationToken ct)
+        Dictionary<string, RemoteNode> nodes, JoinCredentialSource join, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
         try
         {
-            var outcome = await ExecuteAsync(step, state, nodes[step.Node], join, ct);
+            var outcome = await ExecuteAsync(step, state, nodes[step.Node], nodes[_spec.ControlPlane.Name], join, ct);
             if (outcome != StepOutcome.Skipped) state.MarkDone(step, _statePath, DateTimeOffset.UtcNow);
             var detail = outcome switch
             {
@@ -157,7 +163,8 @@ public sealed class BootstrapRunner
         }
     }
 
-    private async Task<StepOutcome> ExecuteAsync(BootstrapStep step, BootstrapState state, RemoteNode node, JoinTokenSource join, CancellationToken ct)
+    private async Task<StepOutcome> ExecuteAsync(BootstrapStep step, BootstrapState state, RemoteNode node, RemoteNode controlPlane,
+        JoinCredentialSource join, CancellationToken ct)
     {
         switch (step.Kind)
         {
@@ -170,13 +177,9 @@ public sealed class BootstrapRunner
                 await PreflightAsync(node, ct);
                 return StepOutcome.Ran;
             case StepKind.Init:
-                if (await FileExistsAsync(node, NodePaths.AdminKubeconfig, ct)) return StepOutcome.AlreadyDone;
-                await InitAsync(node, ct);
-                return StepOutcome.Ran;
+                return await InitStepAsync(node, ct);
             case StepKind.Join:
-                if (await FileExistsAsync(node, NodePaths.KubeletKubeconfig, ct)) return StepOutcome.AlreadyDone;
-                await JoinAsync(node, _spec.Workers.First(w => w.Name == step.Node), await join.GetAsync(ct), ct);
-                return StepOutcome.Ran;
+                return await JoinStepAsync(node, controlPlane, _spec.Workers.First(w => w.Name == step.Node), join, ct);
             case StepKind.Kubeconfig:
                 if (state.IsDone(step) && File.Exists(_kubeconfigPath)) return StepOutcome.Skipped;
                 await FetchKubeconfigAsync(node, ct);
@@ -231,22 +234,105 @@ public sealed class BootstrapRunner
                                                 "Fix: the node's cloud-init (Provision) installs pinned kubeadm/kubelet/containerd; re-create the node or install the pinned versions.");
     }
 
+    /// <summary>Init unless the control plane is initialised; an init that did not finish is reset first.</summary>
+    private async Task<StepOutcome> InitStepAsync(RemoteNode node, CancellationToken ct)
+    {
+        var state = await ProbeControlPlaneAsync(node, ct);
+        switch (BootstrapDecisions.Init(state))
+        {
+            case InitAction.AlreadyDone:
+                return StepOutcome.AlreadyDone;
+            case InitAction.WaitForApiServer:
+                await WaitForControlPlaneAsync(node, ct);
+                return StepOutcome.AlreadyDone;
+            case InitAction.ResetThenInit:
+                _log.Warn($"{node.Name}: an earlier kubeadm init did not finish (its files are there, {NodePaths.InitMarker} is not); " +
+                          "running kubeadm reset -f before initialising again.");
+                await CheckAsync(node, "kubeadm reset", await node.RunAsync(RemoteCommands.KubeadmReset, timeout: InitTimeout, cancellationToken: ct));
+                break;
+        }
+        await InitAsync(node, ct);
+        return StepOutcome.Ran;
+    }
+
+    private async Task<ControlPlaneState> ProbeControlPlaneAsync(RemoteNode node, CancellationToken ct)
+    {
+        var result = await node.RunAsync(RemoteCommands.ControlPlaneProbe, cancellationToken: ct);
+        await CheckAsync(node, "checking the control plane", result);
+        return RemoteCommands.ParseControlPlaneProbe(result.Output);
+    }
+
+    /// <summary>An initialised control plane is never reset: wait for it to answer, else stop with what to check.</summary>
+    private async Task WaitForControlPlaneAsync(RemoteNode node, CancellationToken ct)
+    {
+        _log.Warn($"{node.Name}: the control plane is initialised but does not answer /readyz; waiting up to {ControlPlaneWaitTimeout.TotalSeconds:0}s.");
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < ControlPlaneWaitTimeout)
+        {
+            await Task.Delay(ApiPollInterval, ct);
+            if ((await ProbeControlPlaneAsync(node, ct)).ApiAnswers) return;
+        }
+        throw new TimeoutException(
+            $"{node.Name} was initialised by Bootstrap ({NodePaths.InitMarker} matches its CA) but its API server has not answered /readyz " +
+            $"for {ControlPlaneWaitTimeout.TotalSeconds:0}s. Bootstrap never resets an initialised control plane. Check it on the node " +
+            $"(`sudo crictl ps -a`, `sudo journalctl -u kubelet`), and run Bootstrap again once `sudo {RemoteCommands.ReadyzCommand}` prints ok.");
+    }
+
     private async Task InitAsync(RemoteNode node, CancellationToken ct)
     {
         var files = KubeadmConfig.RenderControlPlane(_spec, BootstrapToken.Generate(), EncryptionKey.Generate(DateTimeOffset.UtcNow));
-        foreach (var file in files.All) await UploadAsync(node, file, ct);
+        await UploadAsync(node, files.All, ct);
         _log.Info($"{node.Name}: kubeadm init with configuration {files.ConfigVersion} (Kubernetes {_spec.KubernetesVersion})...");
         await CheckAsync(node, "kubeadm init", await node.RunAsync(RemoteCommands.KubeadmInit(files.KubeadmConfig.Path), timeout: InitTimeout, cancellationToken: ct));
-        if (!await FileExistsAsync(node, NodePaths.AdminKubeconfig, ct))
-            throw new InvalidOperationException($"kubeadm init finished on {node.Name} but {NodePaths.AdminKubeconfig} is missing.");
     }
 
-    private async Task JoinAsync(RemoteNode node, Inventory.InventoryNode worker, JoinCommand join, CancellationToken ct)
+    /// <summary>Join unless the worker holds kubelet.conf and the API server lists it (see <see cref="BootstrapDecisions.Join"/>).</summary>
+    private async Task<StepOutcome> JoinStepAsync(RemoteNode node, RemoteNode controlPlane, Inventory.InventoryNode worker, JoinCredentialSource join,
+        CancellationToken ct)
     {
-        await UploadAsync(node, KubeadmConfig.RenderJoin(_spec, worker, join), ct);
-        await CheckAsync(node, "kubeadm join", await node.RunAsync(RemoteCommands.KubeadmJoin(NodePaths.JoinConfig), timeout: JoinTimeout, cancellationToken: ct));
-        if (!await FileExistsAsync(node, NodePaths.KubeletKubeconfig, ct))
-            throw new InvalidOperationException($"kubeadm join finished on {node.Name} but {NodePaths.KubeletKubeconfig} is missing.");
+        // Without kubelet.conf the worker joins whatever the API server says, so it is asked only when it matters.
+        var onDisk = await FileExistsAsync(node, NodePaths.KubeletKubeconfig, ct);
+        var registered = onDisk && await IsRegisteredAsync(controlPlane, worker.Name, ct);
+        switch (BootstrapDecisions.Join(onDisk, registered))
+        {
+            case JoinAction.AlreadyDone:
+                return StepOutcome.AlreadyDone;
+            case JoinAction.ResetThenJoin:
+                _log.Warn($"{node.Name}: holds {NodePaths.KubeletKubeconfig} but the API server does not list it (its credentials are for a cluster " +
+                          "that no longer knows it); running kubeadm reset -f before joining again.");
+                await CheckAsync(node, "kubeadm reset", await node.RunAsync(RemoteCommands.KubeadmReset, timeout: JoinTimeout, cancellationToken: ct));
+                break;
+        }
+        await JoinAsync(node, worker, await join.GetAsync(ct), ct);
+        await WaitForRegistrationAsync(controlPlane, worker.Name, ct);
+        return StepOutcome.Ran;
+    }
+
+    private async Task JoinAsync(RemoteNode node, Inventory.InventoryNode worker, JoinCredentials join, CancellationToken ct)
+    {
+        var files = KubeadmConfig.RenderJoin(_spec, worker, join);
+        await UploadAsync(node, files.All, ct);
+        await CheckAsync(node, "kubeadm join", await node.RunAsync(RemoteCommands.KubeadmJoin(files.Config.Path, files.Discovery.Path), timeout: JoinTimeout, cancellationToken: ct));
+    }
+
+    private async Task<bool> IsRegisteredAsync(RemoteNode controlPlane, string name, CancellationToken ct)
+    {
+        var result = await controlPlane.RunAsync(RemoteCommands.NodeLookup(name), cancellationToken: ct);
+        return RemoteCommands.ParseNodeLookup(name, result.ExitCode, result.Output, result.Error)
+               ?? throw new RemoteCommandException(controlPlane.Name, $"asking the API server for node {name}", result.ExitCode, Tail(result));
+    }
+
+    /// <summary>The kubelet registers its Node right after TLS bootstrap; a join is done once the API server lists it.</summary>
+    private async Task WaitForRegistrationAsync(RemoteNode controlPlane, string name, CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!await IsRegisteredAsync(controlPlane, name, ct))
+        {
+            if (watch.Elapsed > NodeRegistrationTimeout)
+                throw new TimeoutException($"kubeadm join finished on {name} but the API server has not listed node {name} after " +
+                                           $"{NodeRegistrationTimeout.TotalSeconds:0}s. Check the kubelet on {name} (`sudo journalctl -u kubelet`); run Bootstrap again once fixed.");
+            await Task.Delay(ApiPollInterval, ct);
+        }
     }
 
     private async Task FetchKubeconfigAsync(RemoteNode node, CancellationToken ct)
@@ -258,10 +344,11 @@ public sealed class BootstrapRunner
         _log.Info($"Wrote the kubeconfig to {_kubeconfigPath} (0600, server {Kubeconfig.ServerFor(_spec)}).");
     }
 
-    private static async Task UploadAsync(RemoteNode node, NodeFile file, CancellationToken ct)
+    private static async Task UploadAsync(RemoteNode node, IReadOnlyList<NodeFile> files, CancellationToken ct)
     {
-        var result = await node.RunAsync(RemoteCommands.Upload(file.Path, file.Mode), file.Content, cancellationToken: ct);
-        await CheckAsync(node, $"upload of {file.Path}", result);
+        var (command, input) = RemoteCommands.Upload(files);
+        var result = await node.RunAsync(command, input, cancellationToken: ct);
+        await CheckAsync(node, $"upload of {string.Join(", ", files.Select(f => f.Path))}", result);
     }
 
     private static async Task<bool> FileExistsAsync(RemoteNode node, string path, CancellationToken ct)
@@ -277,21 +364,24 @@ public sealed class BootstrapRunner
     private static string Tail(RemoteResult r) =>
         string.Join('\n', (r.Output + "\n" + r.Error).Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(20));
 
-    /// <summary>One short-lived join token per run, created on the control plane when the first worker needs it.</summary>
-    private sealed class JoinTokenSource(BootstrapRunner runner, RemoteNode controlPlane)
+    /// <summary>
+    /// One short-lived join token per run, and the cluster CA, read from the control plane when the first worker needs
+    /// them. The CA comes over the host-key-pinned SSH connection: that is why the workers can trust it.
+    /// </summary>
+    private sealed class JoinCredentialSource(BootstrapRunner runner, RemoteNode controlPlane)
     {
         private readonly SemaphoreSlim _gate = new(1, 1);
-        private JoinCommand? _join;
+        private JoinCredentials? _join;
 
-        public async Task<JoinCommand> GetAsync(CancellationToken ct)
+        public async Task<JoinCredentials> GetAsync(CancellationToken ct)
         {
             await _gate.WaitAsync(ct);
             try
             {
                 if (_join is not null) return _join;
-                var result = await controlPlane.RunAsync(RemoteCommands.CreateJoinToken(runner._spec.JoinTokenTtl), cancellationToken: ct);
-                await CheckAsync(controlPlane, "kubeadm token create", result);
-                _join = JoinCommand.Parse(result.Output);
+                var result = await controlPlane.RunAsync(RemoteCommands.CreateJoinCredentials(runner._spec.JoinTokenTtl), cancellationToken: ct);
+                await CheckAsync(controlPlane, $"kubeadm token create (and reading {NodePaths.CaCertificate})", result);
+                _join = JoinCredentials.Parse(result.Output);
                 runner._log.Info($"Created a join token valid for {runner._spec.JoinTokenTtl.TotalMinutes:0} min.");
                 return _join;
             }

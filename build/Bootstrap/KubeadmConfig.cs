@@ -17,7 +17,18 @@ public static class NodePaths
     public const string AuditLog = AuditLogDir + "/audit.log";
     public const string AdminKubeconfig = "/etc/kubernetes/admin.conf";
     public const string KubeletKubeconfig = "/etc/kubernetes/kubelet.conf";
+    public const string CaCertificate = "/etc/kubernetes/pki/ca.crt";
+    public const string ApiServerManifest = "/etc/kubernetes/manifests/kube-apiserver.yaml";
+    public const string EtcdDataDir = "/var/lib/etcd";
     public const string JoinConfig = KubeadmConfigDir + "/join-config.yaml";
+    /// <summary>The kubeconfig a worker discovers the cluster from (CA, private endpoint, join token); removed after the join.</summary>
+    public const string DiscoveryKubeconfig = KubeadmConfigDir + "/discovery.conf";
+    /// <summary>
+    /// Written by Bootstrap when `kubeadm init` exits 0: the SHA-256 of the cluster CA. It tells a finished init from a
+    /// failed one (kubeadm writes admin.conf and the manifests before it waits for the control plane), and goes stale
+    /// when the CA changes (a `kubeadm reset` by hand), so it never vouches for another cluster.
+    /// </summary>
+    public const string InitMarker = KubeadmConfigDir + "/init-complete";
     public const string CriSocket = "unix:///run/containerd/containerd.sock";
 
     public static string KubeadmConfig(string version) => $"{KubeadmConfigDir}/kubeadm-config.{version}.yaml";
@@ -25,6 +36,12 @@ public static class NodePaths
 
 /// <summary>A file to place on a node: content, absolute path, mode. Secret files are never logged.</summary>
 public sealed record NodeFile(string Path, string Content, string Mode, bool Secret);
+
+/// <summary>The files `kubeadm join` needs on a worker: the discovery kubeconfig and the join configuration (both hold the token).</summary>
+public sealed record JoinFiles(NodeFile Discovery, NodeFile Config)
+{
+    public IReadOnlyList<NodeFile> All => [Discovery, Config];
+}
 
 /// <summary>The files `kubeadm init` needs on the control plane, and the configuration's version.</summary>
 public sealed record ControlPlaneFiles(string ConfigVersion, NodeFile KubeadmConfig, NodeFile AuditPolicy,
@@ -75,8 +92,9 @@ public static class KubeadmConfig
             new NodeFile(NodePaths.AuthenticationConfig, Documents(AuthenticationConfiguration()), "0600", Secret: false));
     }
 
-    public static NodeFile RenderJoin(BootstrapSpec spec, Inventory.InventoryNode worker, JoinCommand join) =>
-        new(NodePaths.JoinConfig, Documents(JoinConfiguration(spec, worker, join)), "0600", Secret: true);
+    public static JoinFiles RenderJoin(BootstrapSpec spec, Inventory.InventoryNode worker, JoinCredentials join) =>
+        new(new NodeFile(NodePaths.DiscoveryKubeconfig, Documents(DiscoveryKubeconfig(spec, join)), "0600", Secret: true),
+            new NodeFile(NodePaths.JoinConfig, Documents(JoinConfiguration(worker, join)), "0600", Secret: true));
 
     public static string Documents(params object[] documents) =>
         string.Join("---\n", documents.Select(d => Serializer.Serialize(d)));
@@ -172,20 +190,62 @@ public static class KubeadmConfig
         ["serializeImagePulls"] = false,
     };
 
-    internal static Dictionary<string, object> JoinConfiguration(BootstrapSpec spec, Inventory.InventoryNode worker, JoinCommand join) => new()
+    /// <summary>
+    /// File discovery, not token discovery: token discovery reads the ConfigMap kube-public/cluster-info anonymously,
+    /// which the API server refuses (anonymous access is limited to the health endpoints). The worker instead trusts
+    /// the CA that Bootstrap read from the control plane over the host-key-pinned SSH connection.
+    /// </summary>
+    internal static Dictionary<string, object> JoinConfiguration(Inventory.InventoryNode worker, JoinCredentials join) => new()
     {
         ["apiVersion"] = KubeadmApiVersion,
         ["kind"] = "JoinConfiguration",
         ["discovery"] = new Dictionary<string, object>
         {
-            ["bootstrapToken"] = new Dictionary<string, object>
-            {
-                ["apiServerEndpoint"] = join.ApiServerEndpoint,
-                ["token"] = join.Token,
-                ["caCertHashes"] = join.CaCertHashes.ToList(),
-            },
+            ["file"] = new Dictionary<string, object> { ["kubeConfigPath"] = NodePaths.DiscoveryKubeconfig },
+            ["tlsBootstrapToken"] = join.Token,
         },
         ["nodeRegistration"] = NodeRegistration(worker, controlPlane: false),
+    };
+
+    /// <summary>
+    /// The discovery kubeconfig: the cluster CA and the private API endpoint, and the join token as its credentials.
+    /// kubeadm re-reads cluster-info with the file's credentials before it joins: with the token the API server answers
+    /// 403 (kubeadm grants cluster-info to the anonymous user only) or the ConfigMap, both of which kubeadm accepts;
+    /// without credentials it would answer 401, which kubeadm retries until the discovery timeout.
+    /// </summary>
+    internal static Dictionary<string, object> DiscoveryKubeconfig(BootstrapSpec spec, JoinCredentials join) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "Config",
+        ["clusters"] = new[]
+        {
+            new Dictionary<string, object>
+            {
+                ["name"] = spec.ClusterName,
+                ["cluster"] = new Dictionary<string, object>
+                {
+                    ["server"] = $"https://{spec.Inventory.ApiPrivateEndpoint}",
+                    ["certificate-authority-data"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(join.CaCertificate)),
+                },
+            },
+        },
+        ["contexts"] = new[]
+        {
+            new Dictionary<string, object>
+            {
+                ["name"] = "tls-bootstrap",
+                ["context"] = new Dictionary<string, object> { ["cluster"] = spec.ClusterName, ["user"] = "tls-bootstrap-token-user" },
+            },
+        },
+        ["current-context"] = "tls-bootstrap",
+        ["users"] = new[]
+        {
+            new Dictionary<string, object>
+            {
+                ["name"] = "tls-bootstrap-token-user",
+                ["user"] = new Dictionary<string, object> { ["token"] = join.Token },
+            },
+        },
     };
 
     /// <summary>Audit policy (ISO 27001 8.15): metadata only for Secrets and tokens, request bodies for changes, nothing for health probes.</summary>
@@ -292,7 +352,10 @@ public static class KubeadmConfig
         },
     };
 
-    /// <summary>Anonymous requests are allowed only on the health endpoints (structured authentication configuration).</summary>
+    /// <summary>
+    /// Anonymous requests are allowed only on the health endpoints (structured authentication configuration). Not on
+    /// kube-public/cluster-info either: the workers join with file discovery (see <see cref="JoinConfiguration"/>).
+    /// </summary>
     internal static Dictionary<string, object> AuthenticationConfiguration() => new()
     {
         ["apiVersion"] = "apiserver.config.k8s.io/v1",

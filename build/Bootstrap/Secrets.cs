@@ -39,27 +39,33 @@ public static partial class BootstrapToken
     private static partial Regex Pattern();
 }
 
-/// <summary>What `kubeadm token create --print-join-command` prints, parsed. The token is registered for redaction.</summary>
-public sealed record JoinCommand(string ApiServerEndpoint, string Token, IReadOnlyList<string> CaCertHashes)
+/// <summary>
+/// What a worker joins with: a fresh bootstrap token (printed by `kubeadm token create`) and the cluster CA, both read
+/// from the control plane over the host-key-pinned SSH connection. The token is registered for redaction.
+/// </summary>
+public sealed record JoinCredentials(string Token, string CaCertificate)
 {
-    public static JoinCommand Parse(string output)
+    private const string PemStart = "-----BEGIN CERTIFICATE-----";
+
+    /// <summary>Parses <see cref="RemoteCommands.CreateJoinCredentials"/>'s output: the token's line, then the CA.</summary>
+    public static JoinCredentials Parse(string output)
     {
-        var line = output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith("kubeadm join ", StringComparison.Ordinal))
-                   ?? throw new FormatException("`kubeadm token create --print-join-command` printed no 'kubeadm join' line.");
-        var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        string? token = null;
-        var hashes = new List<string>();
-        for (var i = 2; i < words.Length - 1; i++)
-        {
-            if (words[i] == "--token") token = words[i + 1];
-            if (words[i] == "--discovery-token-ca-cert-hash") hashes.Add(words[i + 1]);
-        }
-        if (token is null || !BootstrapToken.IsValid(token))
-            throw new FormatException("The join command has no valid --token.");
+        var pem = output.IndexOf(PemStart, StringComparison.Ordinal);
+        return pem < 0 ? Parse(output, "") : Parse(output[..pem], output[pem..]);
+    }
+
+    public static JoinCredentials Parse(string tokenOutput, string caCertificate)
+    {
+        var token = tokenOutput.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Length > 0) ?? "";
+        if (!BootstrapToken.IsValid(token))
+            throw new FormatException("`kubeadm token create` printed no bootstrap token ('[a-z0-9]{6}.[a-z0-9]{16}').");
         Redaction.Register(token);
         Redaction.Register(token[7..]);
-        if (hashes.Count == 0 || hashes.Any(h => !Regex.IsMatch(h, "^sha256:[0-9a-f]{64}$")))
-            throw new FormatException("The join command has no valid --discovery-token-ca-cert-hash (sha256:<64 hex>); joining without it would trust any API server.");
-        return new JoinCommand(words[2], token, hashes);
+        var ca = caCertificate.Trim();
+        if (!ca.StartsWith(PemStart, StringComparison.Ordinal) || !ca.EndsWith("-----END CERTIFICATE-----", StringComparison.Ordinal))
+            throw new FormatException($"{NodePaths.CaCertificate} on the control plane is not a PEM certificate; the workers cannot trust the API server without it.");
+        return new JoinCredentials(token, ca + "\n");
     }
+
+    public override string ToString() => "JoinCredentials { Token = (redacted) }";
 }

@@ -4,10 +4,11 @@ public static partial class SettingsCatalog
 {
     private static readonly SettingDefinition[] Bootstrap =
     [
+        // No ssh.port: the entry's address and port come from the inventory (sshEntry), which Provision writes from
+        // the same Terraform that opens the port; a second source could only disagree with it.
         new("ssh.user", SettingKind.Text, "Admin user on the nodes (the cloud image's default user).") { Default = "debian" },
         new("ssh.privateKeyPath", SettingKind.Path, "Private key matching openstack.sshPublicKeyPath.")
         { Default = "~/.ssh/id_ed25519", RequiredFor = ["Bootstrap", "Deploy"] },
-        new("ssh.port", SettingKind.Integer, "SSH port of the entry host.") { Default = "22", Minimum = 1, Maximum = 65535 },
         new("ssh.connectTimeoutSeconds", SettingKind.Integer, "Timeout of one SSH connection attempt (also through the jump host).")
         { Default = "20", Minimum = 1, Maximum = 600 },
         new("ssh.connectAttempts", SettingKind.Integer, "SSH connection attempts per node (exponential backoff from 2s) before it counts as unreachable.")

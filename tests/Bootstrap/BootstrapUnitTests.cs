@@ -82,26 +82,59 @@ public sealed class HostKeyTests
     }
 }
 
-public sealed class JoinCommandTests
+public sealed class JoinCredentialsTests
 {
-    private const string Hash = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    private const string Ca = "-----BEGIN CERTIFICATE-----\nQ0EK\n-----END CERTIFICATE-----\n";
 
     [Test]
-    public void Parse_ReadsEndpointTokenAndCaHash_AndRedactsTheToken()
+    public void Parse_ReadsTheTokenAndTheCa_AndRedactsTheToken()
     {
-        var join = JoinCommand.Parse($"noise\nkubeadm join 10.20.0.10:6443 --token q1w2e3.r4t5y6u7i8o9p0a1 --discovery-token-ca-cert-hash {Hash} \n");
-        Assert.That(join.ApiServerEndpoint, Is.EqualTo("10.20.0.10:6443"));
-        Assert.That(join.CaCertHashes, Is.EqualTo(new[] { Hash }));
+        var join = JoinCredentials.Parse("q1w2e3.r4t5y6u7i8o9p0a1\n", Ca);
+        Assert.That(join.Token, Is.EqualTo("q1w2e3.r4t5y6u7i8o9p0a1"));
+        Assert.That(join.CaCertificate, Is.EqualTo(Ca));
         Assert.That(Redaction.Apply("token q1w2e3.r4t5y6u7i8o9p0a1"), Does.Not.Contain("r4t5y6u7i8o9p0a1"));
+        Assert.That(join.ToString(), Does.Not.Contain("r4t5y6u7i8o9p0a1"));
     }
 
     [Test]
-    public void Parse_RefusesAJoinWithoutCaPin() =>
-        Assert.That(() => JoinCommand.Parse("kubeadm join 10.20.0.10:6443 --token q1w2e3.r4t5y6u7i8o9p0a1 --discovery-token-unsafe-skip-ca-verification"),
-            Throws.TypeOf<FormatException>().With.Message.Contains("ca-cert-hash"));
+    public void Parse_SplitsTheTokenFromTheCa_AsPrintedInOneCommand()
+    {
+        var join = JoinCredentials.Parse("q1w2e3.r4t5y6u7i8o9p0a1\n" + Ca);
+        Assert.That(join.Token, Is.EqualTo("q1w2e3.r4t5y6u7i8o9p0a1"));
+        Assert.That(join.CaCertificate, Is.EqualTo(Ca));
+        Assert.That(() => JoinCredentials.Parse("q1w2e3.r4t5y6u7i8o9p0a1\n"), Throws.TypeOf<FormatException>().With.Message.Contains(NodePaths.CaCertificate));
+    }
+
+    [Test]
+    public void Parse_RefusesOutputWithoutAToken() =>
+        Assert.That(() => JoinCredentials.Parse("failed to create bootstrap token\n", Ca),
+            Throws.TypeOf<FormatException>().With.Message.Contains("no bootstrap token"));
+
+    [Test]
+    public void Parse_RefusesACaThatIsNotAPemCertificate() =>
+        Assert.That(() => JoinCredentials.Parse("q1w2e3.r4t5y6u7i8o9p0a1", "cat: /etc/kubernetes/pki/ca.crt: No such file or directory"),
+            Throws.TypeOf<FormatException>().With.Message.Contains(NodePaths.CaCertificate));
 
     [Test]
     public void GeneratedToken_HasKubeadmFormat() => Assert.That(BootstrapToken.IsValid(BootstrapToken.Generate()));
+}
+
+public sealed class BootstrapDecisionTests
+{
+    [TestCase(true, true, true, InitAction.AlreadyDone)]
+    [TestCase(true, true, false, InitAction.WaitForApiServer)]
+    [TestCase(false, true, false, InitAction.ResetThenInit)]
+    [TestCase(false, true, true, InitAction.ResetThenInit)]
+    [TestCase(false, false, false, InitAction.Init)]
+    public void Init_DoneOnlyWhenInitialisedAndAnswering_NeverResetsAnInitialisedControlPlane(bool initialised, bool leftovers, bool answers, InitAction expected) =>
+        Assert.That(BootstrapDecisions.Init(new ControlPlaneState(initialised, leftovers, answers)), Is.EqualTo(expected));
+
+    [TestCase(true, true, JoinAction.AlreadyDone)]
+    [TestCase(false, false, JoinAction.Join)]
+    [TestCase(false, true, JoinAction.Join)]
+    [TestCase(true, false, JoinAction.ResetThenJoin)]
+    public void Join_DoneOnlyWhenJoinedOnDiskAndRegistered(bool onDisk, bool registered, JoinAction expected) =>
+        Assert.That(BootstrapDecisions.Join(onDisk, registered), Is.EqualTo(expected));
 }
 
 public sealed class RemoteCommandTests
@@ -124,21 +157,48 @@ public sealed class RemoteCommandTests
         Assert.That(problems, Has.Some.Contains("containerd is not installed"));
     }
 
-    [Test]
-    public async Task Upload_WritesStdinPrivately_UnderAnyPathQuoting()
-    {
+    private static async Task<BufferedCommandResult> RunLocally((string Command, string Input) upload, string? input = null) =>
         // The real command through a real shell, with sudo replaced by a pass-through (the test already runs as the target user).
+        await Cli.Wrap("sh").WithArguments(["-c", upload.Command.Replace("sudo -n ", "", StringComparison.Ordinal)])
+            .WithStandardInputPipe(PipeSource.FromString(input ?? upload.Input)).WithValidation(CommandResultValidation.None).ExecuteBufferedAsync();
+
+    [Test]
+    public async Task Upload_WritesEveryFileFromStdinPrivately_InOneCommand_UnderAnyPathQuoting()
+    {
         var dir = Directory.CreateTempSubdirectory("upload it's");
         try
         {
-            var target = Path.Combine(dir.FullName, "sub dir", "file.yaml");
-            var command = RemoteCommands.Upload(target, "0600").Replace("sudo -n ", "", StringComparison.Ordinal);
-            var result = await Cli.Wrap("sh").WithArguments(["-c", command]).WithStandardInputPipe(PipeSource.FromString("secret: x\n"))
-                .WithValidation(CommandResultValidation.None).ExecuteBufferedAsync();
+            var first = new NodeFile(Path.Combine(dir.FullName, "sub dir", "a.yaml"), "secret: x\n", "0600", Secret: true);
+            var second = new NodeFile(Path.Combine(dir.FullName, "other", "b.yaml"), "name: ü\n", "0644", Secret: false);
+
+            var result = await RunLocally(RemoteCommands.Upload([first, second]));
+
             Assert.That(result.ExitCode, Is.EqualTo(0), result.StandardError);
-            Assert.That(File.ReadAllText(target), Is.EqualTo("secret: x\n"));
+            Assert.That(File.ReadAllText(first.Path), Is.EqualTo(first.Content));
+            Assert.That(File.ReadAllText(second.Path), Is.EqualTo(second.Content), "byte counts, not characters");
             if (!OperatingSystem.IsWindows())
-                Assert.That(File.GetUnixFileMode(target), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+            {
+                Assert.That(File.GetUnixFileMode(first.Path), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+                Assert.That(File.GetUnixFileMode(second.Path), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead));
+            }
+        }
+        finally { dir.Delete(recursive: true); }
+    }
+
+    [Test]
+    public async Task Upload_Mutation_ACutStream_FailsAndPutsNoFileInPlace()
+    {
+        var dir = Directory.CreateTempSubdirectory("upload-cut");
+        try
+        {
+            var first = new NodeFile(Path.Combine(dir.FullName, "a.yaml"), "complete: true\n", "0600", Secret: false);
+            var second = new NodeFile(Path.Combine(dir.FullName, "b.yaml"), "cut: here\n", "0600", Secret: false);
+            var upload = RemoteCommands.Upload([first, second]);
+
+            var result = await RunLocally(upload, upload.Input[..^4]);
+
+            Assert.That(result.ExitCode, Is.Not.EqualTo(0));
+            Assert.That(File.Exists(first.Path) || File.Exists(second.Path), Is.False, "nothing lands unless every file arrived whole");
         }
         finally { dir.Delete(recursive: true); }
     }
@@ -152,18 +212,42 @@ public sealed class RemoteCommandTests
     }
 
     [Test]
-    public void MutatingCommands_AreGuardedByTheFileTheToolLeaves()
+    public void MutatingCommands_AreGuarded_AndTheJoinFilesAreRemoved()
     {
-        Assert.That(RemoteCommands.KubeadmInit("/etc/platform/kubeadm/c.yaml"), Does.Contain("test -f /etc/kubernetes/admin.conf || kubeadm init"));
-        Assert.That(RemoteCommands.KubeadmJoin(NodePaths.JoinConfig), Does.Contain("if test -f /etc/kubernetes/kubelet.conf"));
-        Assert.That(RemoteCommands.KubeadmJoin(NodePaths.JoinConfig), Does.Contain($"rm -f '\\''{NodePaths.JoinConfig}'\\''"), "the token-bearing file is removed");
+        var init = RemoteCommands.KubeadmInit("/etc/platform/kubeadm/c.yaml");
+        Assert.That(init, Does.Contain("then exit 0; fi; kubeadm init"), "a retried init whose marker matches the CA does nothing");
+        Assert.That(init, Does.Contain($"> \"$marker.part\" && mv -f \"$marker.part\" \"$marker\""), "the marker is written only after init exits 0");
+        var join = RemoteCommands.KubeadmJoin(NodePaths.JoinConfig, NodePaths.DiscoveryKubeconfig);
+        Assert.That(join, Does.Contain("if test -f /etc/kubernetes/kubelet.conf"));
+        Assert.That(join, Does.Contain($"rm -f '\\''{NodePaths.JoinConfig}'\\'' '\\''{NodePaths.DiscoveryKubeconfig}'\\''"), "the token-bearing files are removed");
+        Assert.That(RemoteCommands.CreateJoinCredentials(TimeSpan.FromMinutes(15)), Does.Contain("kubeadm token create --ttl 0h15m0s")
+            .And.Contain("&& cat /etc/kubernetes/pki/ca.crt").And.Not.Contain("--print-join-command"), "file discovery needs no join command");
+    }
+
+    [Test]
+    public void ControlPlaneProbe_AsksReadyzWithTheAdminKubeconfig_AndIsParsed()
+    {
+        Assert.That(RemoteCommands.ControlPlaneProbe, Does.Contain("kubectl --kubeconfig /etc/kubernetes/admin.conf --request-timeout=10s get --raw=/readyz"));
+        Assert.That(RemoteCommands.ParseControlPlaneProbe("marker=valid\nfiles=present\napi=ok\n"), Is.EqualTo(new ControlPlaneState(true, true, true)));
+        Assert.That(RemoteCommands.ParseControlPlaneProbe("marker=stale\nfiles=present\napi=down\n"), Is.EqualTo(new ControlPlaneState(false, true, false)));
+        Assert.That(RemoteCommands.ParseControlPlaneProbe("sudo: a password is required\n"), Is.EqualTo(new ControlPlaneState(false, false, false)));
+    }
+
+    [Test]
+    public void NodeLookup_RegisteredNotFoundOrNoAnswer()
+    {
+        Assert.That(RemoteCommands.ParseNodeLookup("w1", 0, "node/w1\n", ""), Is.True);
+        Assert.That(RemoteCommands.ParseNodeLookup("w1", 1, "", "Error from server (NotFound): nodes \"w1\" not found\n"), Is.False);
+        Assert.That(RemoteCommands.ParseNodeLookup("w1", 1, "", "The connection to the server 10.20.0.10:6443 was refused\n"), Is.Null,
+            "an API server that does not answer says nothing about the node");
+        Assert.That(RemoteCommands.ParseNodeLookup("w1", 0, "node/w10\n", ""), Is.Null);
     }
 }
 
 public sealed class BootstrapPlanTests
 {
     [Test]
-    public void Plan_CloudInitThenPreflightThenInitThenParallelJoinsThenKubeconfig()
+    public void Plan_CloudInitThenPreflightThenInit_ThenParallelJoinsBesideTheKubeconfig()
     {
         var plan = BootstrapPlan.Create(BootstrapTestData.Spec());
         Assert.That(plan.Phases.Select(p => string.Join(",", p.Select(s => s.Id))), Is.EqualTo(new[]
@@ -171,16 +255,24 @@ public sealed class BootstrapPlanTests
             "cloudinit:seed-cp,cloudinit:seed-w1,cloudinit:seed-w2",
             "preflight:seed-cp,preflight:seed-w1,preflight:seed-w2",
             "init:seed-cp",
-            "join:seed-w1,join:seed-w2",
-            "kubeconfig:seed-cp",
+            "join:seed-w1,join:seed-w2,kubeconfig:seed-cp",
         }));
     }
 
     [Test]
-    public void SequentialMode_OneJoinPerPhase()
+    public void SequentialMode_OneJoinPerPhase_OnlyTheJoinsAreSerialised()
     {
         var plan = BootstrapPlan.Create(BootstrapTestData.Spec(mode: JoinMode.Sequential));
-        Assert.That(plan.Phases.Where(p => p.Any(s => s.Kind == StepKind.Join)).Select(p => p.Count), Is.EqualTo(new[] { 1, 1 }));
+        Assert.That(plan.Phases.Skip(3).Select(p => string.Join(",", p.Select(s => s.Id))),
+            Is.EqualTo(new[] { "join:seed-w1,kubeconfig:seed-cp", "join:seed-w2" }));
+    }
+
+    [Test]
+    public void NoWorkers_TheKubeconfigFollowsInit()
+    {
+        var inventory = BootstrapTestData.Inventory();
+        var plan = BootstrapPlan.Create(BootstrapTestData.Spec(inventory with { Nodes = inventory.Nodes.Take(1).ToList() }));
+        Assert.That(plan.Phases[^1].Select(s => s.Id), Is.EqualTo(new[] { "kubeconfig:seed-cp" }));
     }
 
     [Test]
@@ -273,6 +365,13 @@ public sealed class BootstrapSettingsTests
         Assert.That(s.Get("bootstrap.joinMode"), Is.EqualTo("parallel"));
         Assert.That(s.Get("bootstrap.apiAccess"), Is.EqualTo("public"));
         Assert.That(s.GetInt("bootstrap.joinTokenTtlMinutes"), Is.EqualTo(15));
+    }
+
+    [Test]
+    public void SshPort_IsNotASetting_TheEntryPortComesFromTheInventory()
+    {
+        var error = Assert.Throws<SettingsException>(() => Load(("ssh.privateKeyPath", "/tmp/key"), ("ssh.port", "2222")));
+        Assert.That(error!.Errors.Select(e => e.Key), Does.Contain("ssh.port"), "a setting nothing reads must not be accepted silently");
     }
 
     [Test]

@@ -152,18 +152,51 @@ public sealed class KubeadmConfigTests
         Assert.That(Seq(plugin, "configuration", "exemptions", "namespaces"), Is.EqualTo(new[] { "kube-system" }));
     }
 
+    private const string Ca = "-----BEGIN CERTIFICATE-----\nQ0EK\n-----END CERTIFICATE-----\n";
+
+    private static JoinFiles RenderJoin() =>
+        KubeadmConfig.RenderJoin(BootstrapTestData.Spec(), BootstrapTestData.Spec().Workers[0], JoinCredentials.Parse(Token, Ca));
+
     [Test]
-    public void InitToken_IsShortLived_AndJoinConfigPinsTheCa()
+    public void InitToken_IsShortLived()
     {
         var init = Documents(Render().KubeadmConfig.Content)["InitConfiguration"];
         var token = (YamlMappingNode)((YamlSequenceNode)init["bootstrapTokens"])[0];
         Assert.That(S(token, "ttl"), Is.EqualTo("0h15m0s"));
-        var join = JoinCommand.Parse("kubeadm join 10.20.0.10:6443 --token abcdef.0123456789abcdef --discovery-token-ca-cert-hash sha256:" + new string('a', 64));
-        var spec = BootstrapTestData.Spec();
-        var doc = Documents(KubeadmConfig.RenderJoin(spec, spec.Workers[0], join).Content)["JoinConfiguration"];
-        Assert.That(S(doc, "discovery", "bootstrapToken", "apiServerEndpoint"), Is.EqualTo("10.20.0.10:6443"));
-        Assert.That(Seq(doc, "discovery", "bootstrapToken", "caCertHashes"), Is.EqualTo(new[] { "sha256:" + new string('a', 64) }));
-        Assert.That(S(doc, "nodeRegistration", "name"), Is.EqualTo("seed-w1"));
+    }
+
+    [Test]
+    public void Join_UsesFileDiscovery_WithTheCaFromTheControlPlaneAndTheTokenAsCredentials()
+    {
+        var files = RenderJoin();
+        var join = Documents(files.Config.Content)["JoinConfiguration"];
+        Assert.That(S(join, "discovery", "file", "kubeConfigPath"), Is.EqualTo(files.Discovery.Path));
+        Assert.That(S(join, "discovery", "tlsBootstrapToken"), Is.EqualTo(Token));
+        Assert.That(((YamlMappingNode)join["discovery"]).Children.ContainsKey("bootstrapToken"), Is.False);
+        Assert.That(S(join, "nodeRegistration", "name"), Is.EqualTo("seed-w1"));
+
+        var kubeconfig = Documents(files.Discovery.Content)["Config"];
+        var cluster = (YamlMappingNode)((YamlMappingNode)((YamlSequenceNode)kubeconfig["clusters"])[0])["cluster"];
+        Assert.That(S(cluster, "server"), Is.EqualTo("https://10.20.0.10:6443"), "the private endpoint: the workers are on the private network");
+        Assert.That(System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(S(cluster, "certificate-authority-data"))), Is.EqualTo(Ca));
+        var user = (YamlMappingNode)((YamlMappingNode)((YamlSequenceNode)kubeconfig["users"])[0])["user"];
+        Assert.That(S(user, "token"), Is.EqualTo(Token), "kubeadm re-reads cluster-info with these credentials: anonymous would get 401");
+        Assert.That(files.All.Select(f => (f.Mode, f.Secret)), Is.All.EqualTo(("0600", true)));
+        Assert.That(Redaction.Apply(files.Discovery.Content), Does.Not.Contain(Token[7..]));
+    }
+
+    /// <summary>
+    /// Token discovery reads kube-public/cluster-info anonymously. While anonymous access is limited to the health
+    /// endpoints, the join must not use it (and the lab's kubeadm stand-in fails it the same way).
+    /// </summary>
+    [Test]
+    public void Join_AndAnonymousAccess_AreConsistent()
+    {
+        const string clusterInfo = "/api/v1/namespaces/kube-public/configmaps/cluster-info";
+        var join = Documents(RenderJoin().Config.Content)["JoinConfiguration"];
+        var tokenDiscovery = ((YamlMappingNode)join["discovery"]).Children.ContainsKey("bootstrapToken");
+        Assert.That(tokenDiscovery && !KubeadmConfig.AnonymousPaths.Contains(clusterInfo), Is.False);
+        Assert.That(KubeadmConfig.AnonymousPaths, Does.Not.Contain(clusterInfo), "anonymous access stays limited to the health endpoints");
     }
 
     [Test]
@@ -182,10 +215,7 @@ public sealed class KubeadmConfigTests
     public void EveryRenderedDocument_UsesOnlyKnownFields()
     {
         var files = Render();
-        var spec = BootstrapTestData.Spec();
-        var join = KubeadmConfig.RenderJoin(spec, spec.Workers[0],
-            JoinCommand.Parse("kubeadm join 10.20.0.10:6443 --token abcdef.0123456789abcdef --discovery-token-ca-cert-hash sha256:" + new string('b', 64)));
-        foreach (var file in files.All.Append(join))
+        foreach (var file in files.All.Concat(RenderJoin().All))
             Assert.That(KnownFields.Problems(file.Content), Is.Empty, file.Path);
     }
 
@@ -197,6 +227,8 @@ public sealed class KubeadmConfigTests
         var v1beta3Args = text.Replace("  extraArgs:\n    - name: profiling\n      value: \"false\"", "  extraArgs:\n    profiling: \"false\"");
         Assert.That(v1beta3Args, Is.Not.EqualTo(text));
         Assert.That(KnownFields.Problems(v1beta3Args), Has.Some.Contains("extraArgs"));
+        var join = RenderJoin().Config.Content;
+        Assert.That(KnownFields.Problems(join.Replace("kubeConfigPath:", "kubeconfigPath:")), Has.Some.Contains("kubeconfigPath"));
     }
 }
 
@@ -227,6 +259,11 @@ internal static class KnownFields
         ["localAPIEndpoint"] = ["advertiseAddress", "bindPort"],
         ["bootstrapToken"] = ["token", "apiServerEndpoint", "caCertHashes", "unsafeSkipCAVerification"],
         ["discovery"] = ["bootstrapToken", "file", "tlsBootstrapToken"],
+        ["file"] = ["kubeConfigPath"],
+        ["Config"] = ["apiVersion", "kind", "clusters", "contexts", "current-context", "users", "preferences"],
+        ["cluster"] = ["server", "certificate-authority-data", "tls-server-name"],
+        ["context"] = ["cluster", "user", "namespace"],
+        ["user"] = ["token", "client-certificate-data", "client-key-data"],
     };
 
     private static readonly HashSet<string> ApiServerFlags =
