@@ -51,14 +51,7 @@ public static partial class ArgoCdChecks
 
             if ((string?)app.At("spec.project") != name)
                 findings.Add($"Application {name} uses project '{app.At("spec.project")}', not its own project {name}.");
-            if ((string?)app.At("spec.destination.namespace") != env)
-                findings.Add($"Application {name} targets namespace '{app.At("spec.destination.namespace")}', not {env}.");
-            if ((string?)app.At("spec.destination.server") != InClusterServer || app.At("spec.destination.name") is not null)
-                findings.Add($"Application {name} must target the in-cluster server {InClusterServer} (by server URL only).");
-            if (app.At("spec.sources") is not null)
-                findings.Add($"Application {name} must have a single source (spec.source), not spec.sources.");
-            if ((string?)app.At("spec.source.path") != $"k8s/overlays/{env}/app")
-                findings.Add($"Application {name} deploys path '{app.At("spec.source.path")}', not k8s/overlays/{env}/app.");
+            findings.AddRange(TargetsOnly(app, env, $"k8s/overlays/{env}/app"));
 
             var destinations = (project.At("spec.destinations") as JArray)?.OfType<JObject>().ToList() ?? [];
             if (destinations.Count != 1 || (string?)destinations[0]["namespace"] != env || (string?)destinations[0]["server"] != InClusterServer
@@ -90,6 +83,19 @@ public static partial class ArgoCdChecks
         return findings;
     }
 
+    /// <summary>An environment's Application deploys one path of this repository into namespace env of the in-cluster server.</summary>
+    private static IEnumerable<string> TargetsOnly(ManifestObject app, string env, string path)
+    {
+        if ((string?)app.At("spec.destination.namespace") != env)
+            yield return $"Application {app.Name} targets namespace '{app.At("spec.destination.namespace")}', not {env}.";
+        if ((string?)app.At("spec.destination.server") != InClusterServer || app.At("spec.destination.name") is not null)
+            yield return $"Application {app.Name} must target the in-cluster server {InClusterServer} (by server URL only).";
+        if (app.At("spec.sources") is not null)
+            yield return $"Application {app.Name} must have a single source (spec.source), not spec.sources.";
+        if ((string?)app.At("spec.source.path") != path)
+            yield return $"Application {app.Name} deploys path '{app.At("spec.source.path")}', not {path}.";
+    }
+
     /// <summary>
     /// Each guardrails-&lt;env&gt; Application deploys k8s/overlays/&lt;env&gt;/guardrails into exactly namespace
     /// &lt;env&gt; of the in-cluster server, in the platform project, from the same revision as env-&lt;env&gt;. It
@@ -108,14 +114,7 @@ public static partial class ArgoCdChecks
 
             if ((string?)app.At("spec.project") != PlatformProject)
                 findings.Add($"Application {name} uses project '{app.At("spec.project")}', not {PlatformProject} (the guardrails are platform-owned).");
-            if ((string?)app.At("spec.destination.namespace") != env)
-                findings.Add($"Application {name} targets namespace '{app.At("spec.destination.namespace")}', not {env}.");
-            if ((string?)app.At("spec.destination.server") != InClusterServer || app.At("spec.destination.name") is not null)
-                findings.Add($"Application {name} must target the in-cluster server {InClusterServer} (by server URL only).");
-            if (app.At("spec.sources") is not null)
-                findings.Add($"Application {name} must have a single source (spec.source), not spec.sources.");
-            if ((string?)app.At("spec.source.path") != $"k8s/overlays/{env}/guardrails")
-                findings.Add($"Application {name} deploys path '{app.At("spec.source.path")}', not k8s/overlays/{env}/guardrails.");
+            findings.AddRange(TargetsOnly(app, env, $"k8s/overlays/{env}/guardrails"));
 
             var automated = app.At("spec.syncPolicy.automated") as JObject;
             if (automated is null || (bool?)automated["enabled"] == false || (bool?)automated["selfHeal"] != true)
