@@ -158,6 +158,8 @@ locals {
     { protocol = "tcp", min = 5473, max = 5473 }, { protocol = "tcp", min = 179, max = 179 },
     { protocol = "tcp", min = 30000, max = 32767 }, { protocol = "4", min = null, max = null },
   ]
+  # The same list for error messages, so that they cannot drift from it.
+  node_ports_text = join(", ", [for p in local.node_ports : p.min == null ? "protocol ${p.protocol}" : "${p.protocol} ${p.min == p.max ? p.min : "${p.min}-${p.max}"}"])
 
   # Ports reachable only from their intended sources: "admin" = inside an admin CIDR, "node" = inside node_cidr.
   guarded_ports = [

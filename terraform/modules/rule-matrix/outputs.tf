@@ -36,12 +36,12 @@ output "rules" {
 
   precondition {
     condition     = !anytrue([for r in local.extra_refused : r.node_cidr_port])
-    error_message = "extra_rules ${join(", ", [for i, r in var.extra_rules : r.key if local.extra_refused[i].node_cidr_port])}: a remote_cidr overlapping node_cidr is node-to-node traffic, allowed only on the cluster's ports (tcp 10250, 6443, 2379-2380, 5473, 179, 30000-32767; udp 4789; protocol 4)."
+    error_message = "extra_rules ${join(", ", [for i, r in var.extra_rules : r.key if local.extra_refused[i].node_cidr_port])}: a remote_cidr overlapping node_cidr is node-to-node traffic, allowed only on the cluster's ports (${local.node_ports_text})."
   }
 
   precondition {
     condition     = !anytrue([for r in local.extra_refused : r.node_group_port])
-    error_message = "extra_rules ${join(", ", [for i, r in var.extra_rules : r.key if local.extra_refused[i].node_group_port])}: node-to-node rules (remote_group_role) may only use the cluster's ports (tcp 10250, 6443, 2379-2380, 5473, 179, 30000-32767; udp 4789; protocol 4)."
+    error_message = "extra_rules ${join(", ", [for i, r in var.extra_rules : r.key if local.extra_refused[i].node_group_port])}: node-to-node rules (remote_group_role) may only use the cluster's ports (${local.node_ports_text})."
   }
 }
 
