@@ -8,7 +8,8 @@ namespace Platform.Build.Tests.OpenStack;
 /// <summary>Each Preflight rule on a ready state (passes) and with the one mutation that must make it fail.</summary>
 public sealed class PreflightChecksTests
 {
-    private static readonly PreflightPlan Plan = new()
+    /// <summary>The plan the Preflight tests check against (PreflightFetcherStandInTests reads it too).</summary>
+    internal static readonly PreflightPlan Plan = new()
     {
         Platform = "seed",
         ExternalNetwork = "public",

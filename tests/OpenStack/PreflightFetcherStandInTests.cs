@@ -17,18 +17,7 @@ public sealed class PreflightFetcherStandInTests
 {
     private const int Retries = 1;
 
-    private static readonly PreflightPlan Plan = new()
-    {
-        Platform = "seed",
-        ExternalNetwork = "public",
-        FloatingIpMode = "control-plane",
-        Image = "debian-12",
-        ControlPlane = new FlavorNeed("control plane", "m1.medium", 1, 2, 4096, 20),
-        Worker = new FlavorNeed("worker", "m1.large", 2, 2, 4096, 20),
-        Keypair = "seed",
-        SecurityGroups = 4,
-        SecurityGroupRules = 13,
-    };
+    private static readonly PreflightPlan Plan = PreflightChecksTests.Plan with { PersistentVolumes = 0, PersistentVolumeSizeGb = 0 };
 
     private static async Task<(IReadOnlyList<Finding> Findings, PreflightState State, RecordingLog Log)> Preflight(StandInOpenStack cloud,
         CancellationToken ct = default)
