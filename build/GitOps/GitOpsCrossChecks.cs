@@ -42,6 +42,17 @@ public static class GitOpsCrossChecks
         return findings;
     }
 
+    /// <summary>argocd/apps and argocd/root together, each object once, as Argo CD holds them in the cluster.</summary>
+    public static IReadOnlyList<ManifestObject> ArgoTree(IReadOnlyList<ManifestObject> apps, IReadOnlyList<ManifestObject> root) =>
+        [.. apps, .. root.Where(r => !apps.Any(a => a.Kind == r.Kind && a.Name == r.Name))];
+
+    /// <summary>A Helm values file of the repository by its path relative to the root (null when missing).</summary>
+    public static JObject? ReadValues(string repositoryRoot, string relativePath)
+    {
+        var path = Path.Combine(repositoryRoot, relativePath);
+        return File.Exists(path) ? YamlManifests.ParseFile(path).SingleOrDefault()?.Body : null;
+    }
+
     /// <summary>The repository paths of the platform Applications whose sources this repository renders.</summary>
     public static IReadOnlyDictionary<string, string> PlatformAppPaths(IReadOnlyList<ManifestObject> argo) =>
         argo.Where(o => o.Kind == "Application" && (string?)o.At("spec.project") == "platform" && o.Name != "platform-root"

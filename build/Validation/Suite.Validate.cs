@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Platform.Build.Reporting;
 using Platform.Build.Tools;
 using Platform.Build.Validation;
-using Newtonsoft.Json.Linq;
 using Spectre.Console;
 
 namespace Platform.Build;
@@ -215,7 +214,7 @@ public sealed partial class Suite
                 YamlManifests.Parse(await RenderOnceAsync(dir).ConfigureAwait(false), Path.GetRelativePath(RepositoryRoot, dir));
             var appObjects = await Render(apps).ConfigureAwait(false);
             var rootObjects = await Render(root).ConfigureAwait(false);
-            IReadOnlyList<ManifestObject> argo = [.. appObjects, .. rootObjects.Where(r => !appObjects.Any(a => a.Kind == r.Kind && a.Name == r.Name))];
+            var argo = GitOps.GitOpsCrossChecks.ArgoTree(appObjects, rootObjects);
 
             var environments = new Dictionary<string, IReadOnlyList<ManifestObject>>(StringComparer.Ordinal);
             foreach (var env in Settings.SelectedEnvironments)
@@ -231,13 +230,8 @@ public sealed partial class Suite
                 return (p.Key, Objects: ManifestRenderer.IsKustomization(dir) ? await Render(dir).ConfigureAwait(false) : []);
             })).ConfigureAwait(false);
             foreach (var (name, objects) in renders) platformApps[name] = objects;
-
-            JObject? ReadValues(string relative)
-            {
-                var path = Path.Combine(RepositoryRoot, relative);
-                return File.Exists(path) ? YamlManifests.ParseFile(path).SingleOrDefault()?.Body : null;
-            }
-            return GitOps.GitOpsCrossChecks.Run(new GitOps.GitOpsInputs(argo, environments, platformApps, ReadValues,
+            return GitOps.GitOpsCrossChecks.Run(new GitOps.GitOpsInputs(argo, environments, platformApps,
+                relative => GitOps.GitOpsCrossChecks.ReadValues(RepositoryRoot, relative),
                 Settings.GetList("images.allowedRegistries")));
         }
         catch (Exception e) when (e is ToolFailedException or ManifestParseException) { return null; }

@@ -1,3 +1,4 @@
+using Platform.Build.GitOps;
 using Newtonsoft.Json.Linq;
 using Platform.Build.Settings;
 using Platform.Build.Tests.Support;
@@ -21,8 +22,7 @@ internal static class GitOpsTestSupport
     public static IReadOnlyList<ManifestObject> KyvernoPolicies => KyvernoRender.Value;
 
     /// <summary>The root kustomization and the apps it manages, the projects once (as Argo CD sees them in the cluster).</summary>
-    public static IReadOnlyList<ManifestObject> Argo =>
-        [.. Apps, .. Root.Where(r => !Apps.Any(a => a.Kind == r.Kind && a.Name == r.Name))];
+    public static IReadOnlyList<ManifestObject> Argo => GitOpsCrossChecks.ArgoTree(Apps, Root);
 
     public static IReadOnlyList<string> EnvNames => LoadSettings().GetList(SettingsCatalog.EnvironmentsKey);
 
@@ -33,19 +33,13 @@ internal static class GitOpsTestSupport
     public static IReadOnlyDictionary<string, IReadOnlyList<ManifestObject>> EnvironmentRenders => EnvironmentRendersCache.Value;
 
     private static readonly Lazy<IReadOnlyDictionary<string, IReadOnlyList<ManifestObject>>> PlatformAppRenders = new(() =>
-        Argo.Where(o => o.Kind == "Application" && (string?)o.At("spec.project") == "platform" && o.Name != "platform-root"
-                && (string?)o.At("spec.source.path") is not null)
-            .ToDictionary(a => a.Name, a => ManifestRenderer.Render(Repo.PathOf((string)a.At("spec.source.path")!))));
+        GitOpsCrossChecks.PlatformAppPaths(Argo).ToDictionary(p => p.Key, p => ManifestRenderer.Render(Repo.PathOf(p.Value))));
 
     /// <summary>What each platform Application of this repository deploys (its path rendered), by Application name.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<ManifestObject>> PlatformApps => PlatformAppRenders.Value;
 
     /// <summary>A Helm values file of this repository, by its path relative to the root (null when missing).</summary>
-    public static JObject? ReadValues(string relativePath)
-    {
-        var path = Repo.PathOf(relativePath);
-        return File.Exists(path) ? YamlManifests.ParseFile(path).SingleOrDefault()?.Body : null;
-    }
+    public static JObject? ReadValues(string relativePath) => GitOpsCrossChecks.ReadValues(Repo.Root, relativePath);
 
     /// <summary>Deep copies, so a mutation test never changes the cached render.</summary>
     public static List<ManifestObject> Copy(IEnumerable<ManifestObject> objects) =>
